@@ -16,9 +16,15 @@ beforeAll(async () => {
 });
 afterAll(() => fx?.close());
 
-/** A node: its own service instance (its own runner id), as another process would have. */
-const node = (leaseMs: number) =>
-  new SimImportService(fx.db.handle, fx.config, testLogger, fx.repo, fx.keys, fx.audit, { leaseMs });
+/**
+ * A node: its own service instance (its own runner id), as another process would have. Nodes leave a running
+ * job's live lease alone at start, also on PGlite, where one process is all there is by default.
+ */
+const node = (leaseMs: number, takeOverAtStart = false) =>
+  new SimImportService(fx.db.handle, fx.config, testLogger, fx.repo, fx.keys, fx.audit, {
+    leaseMs,
+    takeOverAtStart,
+  });
 
 /** A node whose job stops before its second chunk until the test opens `paused`. */
 function pausingNode(leaseMs: number): { service: SimImportService; paused: Gate } {
@@ -30,7 +36,10 @@ function pausingNode(leaseMs: number): { service: SimImportService; paused: Gate
       await super.commitChunk(...args);
     }
   }
-  const service = new Pausing(fx.db.handle, fx.config, testLogger, fx.repo, fx.keys, fx.audit, { leaseMs });
+  const service = new Pausing(fx.db.handle, fx.config, testLogger, fx.repo, fx.keys, fx.audit, {
+    leaseMs,
+    takeOverAtStart: false,
+  });
   return { service, paused };
 }
 
@@ -66,7 +75,8 @@ describe('SIM import jobs across nodes', () => {
   });
 
   it('takes over the job of a runner that died once its lease lapses; the late runner writes nothing', async () => {
-    const leaseMs = 1_500;
+    // Long enough that A's lease, renewed with its first chunk, is live when B starts on a loaded machine.
+    const leaseMs = 5_000;
     // Node A's lease timer never fires: it "dies" (stops renewing) once its job pauses.
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const a = pausingNode(leaseMs);
@@ -81,7 +91,7 @@ describe('SIM import jobs across nodes', () => {
     await b.onApplicationBootstrap(); // A's lease is live yet: B leaves the job
     expect(await fx.repo.job(job.id)).toMatchObject({ status: 'running', attempts: 0 });
     // B's periodic look, not a restart, finds the lapsed lease; the run cut off counts as an attempt.
-    await until(async () => (await fx.repo.job(job.id))!.status === 'completed');
+    await until(async () => (await fx.repo.job(job.id))!.status === 'completed', 30_000);
     await b.settled(job.id);
     const done = (await fx.repo.job(job.id))!;
     expect(done).toMatchObject({ attempts: 1, imported: 300, duplicates: 0, committedLines: 301 });
@@ -91,6 +101,21 @@ describe('SIM import jobs across nodes', () => {
     await a.service.settled(job.id);
     await Promise.all([a.service.onModuleDestroy(), b.onModuleDestroy()]);
     expect(await fx.repo.job(job.id)).toEqual(done);
+    expect(await simsOf(job.id)).toBe(300);
+  });
+
+  it('a process alone on its database takes over at start the job it left running, live lease or not', async () => {
+    const a = pausingNode(JOB_LEASE_MS);
+    const job = await start(a.service, 80_000);
+    await a.paused.reached; // A "crashes" here: its job is running, its lease live for a minute
+    const restarted = node(JOB_LEASE_MS, true);
+    await restarted.onApplicationBootstrap();
+    await until(async () => (await fx.repo.job(job.id))!.status === 'completed', 30_000);
+    await restarted.settled(job.id);
+    expect(await fx.repo.job(job.id)).toMatchObject({ attempts: 1, imported: 300 });
+    a.paused.open();
+    await a.service.settled(job.id);
+    await Promise.all([a.service.onModuleDestroy(), restarted.onModuleDestroy()]);
     expect(await simsOf(job.id)).toBe(300);
   });
 });

@@ -53,23 +53,28 @@ export class JobLease {
     return sql`now() + ${this.leaseMs}::integer * interval '1 millisecond'`;
   }
 
-  private get claimable(): SQL {
+  /** `anyRunning`: a running job is claimable whatever its lease (its runner is known dead). */
+  private claimable(anyRunning = false): SQL {
     const { status, leaseUntil } = this.c;
-    return sql`(${status} = 'queued' or (${status} = 'running' and (${leaseUntil} is null or ${leaseUntil} < now()))) and ${this.only}`;
+    const lapsed = anyRunning ? sql`true` : sql`(${leaseUntil} is null or ${leaseUntil} < now())`;
+    return sql`(${status} = 'queued' or (${status} = 'running' and ${lapsed})) and ${this.only}`;
   }
 
   private col(column: PgColumn): SQLWrapper {
     return sql.identifier(column.name);
   }
 
-  /** Claims job `id` for `runner`; false when it is finished or another runner's lease on it is live. */
-  async claim(db: Db, id: string, runner: string): Promise<boolean> {
+  /**
+   * Claims job `id` for `runner`; false when it is finished or another runner's lease on it is live (any lease,
+   * with `anyRunning`: a single-process database at start, where no other runner can be alive).
+   */
+  async claim(db: Db, id: string, runner: string, anyRunning = false): Promise<boolean> {
     const { c } = this;
     const result = await db.execute(sql`update ${this.table} set
       ${this.col(c.runner)} = ${runner}, ${this.col(c.leaseUntil)} = ${this.until},
       ${this.col(c.status)} = 'running',
       ${this.col(c.attempts)} = ${c.attempts} + case when ${c.status} = 'running' then 1 else 0 end
-      where ${c.id} = ${id} and ${this.claimable} returning ${c.id}`);
+      where ${c.id} = ${id} and ${this.claimable(anyRunning)} returning ${c.id}`);
     return rowsOf(result).length > 0;
   }
 
@@ -90,10 +95,10 @@ export class JobLease {
     if (!(await this.renew(tx, id, runner))) throw new JobLeaseLostError(id);
   }
 
-  /** Unfinished jobs no live lease holds, oldest first. */
-  async claimableIds(db: Db, createdAt: PgColumn): Promise<string[]> {
+  /** Unfinished jobs no live lease holds (or any unfinished one, with `anyRunning`), oldest first. */
+  async claimableIds(db: Db, createdAt: PgColumn, anyRunning = false): Promise<string[]> {
     const result = await db.execute(
-      sql`select ${this.c.id} as id from ${this.table} where ${this.claimable} order by ${createdAt}`,
+      sql`select ${this.c.id} as id from ${this.table} where ${this.claimable(anyRunning)} order by ${createdAt}`,
     );
     return rowsOf<{ id: string }>(result).map((r) => r.id);
   }

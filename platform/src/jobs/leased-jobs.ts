@@ -7,7 +7,15 @@ import { JOB_LEASE_MS, JobLease, type LeasedJobColumns } from './job-lease.js';
 
 /** Injection token of a service's lease settings (tests make the lease short). */
 export const JOB_LEASE_OPTIONS = Symbol('JOB_LEASE_OPTIONS');
-export type JobLeaseOptions = { readonly leaseMs: number };
+export type JobLeaseOptions = {
+  readonly leaseMs: number;
+  /**
+   * Take over, at start, the jobs left running whatever their lease: their runner is known dead. By default
+   * on the embedded database (PGlite), which serves one process only (its data folder is locked), so a job it
+   * finds running was this process's before a crash and resumes at once, not a lease period later.
+   */
+  readonly takeOverAtStart?: boolean;
+};
 
 /** A leased job's table: the lease's columns, and when each job was created (the oldest is claimed first). */
 export type LeasedJobTable = PgTable & LeasedJobColumns & { createdAt: PgColumn };
@@ -27,6 +35,9 @@ export class LeasedJobs {
   private readonly lease: JobLease;
   private readonly createdAt: PgColumn;
   private sweeper: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | null = null;
+  private stopped = false;
+  private readonly takeOverAtStart: boolean;
 
   constructor(
     private readonly database: DatabaseHandle,
@@ -36,21 +47,22 @@ export class LeasedJobs {
     private readonly run: LeasedJobRun,
   ) {
     this.lease = new JobLease(table, table, options?.leaseMs ?? JOB_LEASE_MS, options?.only);
+    this.takeOverAtStart = options?.takeOverAtStart ?? database.mode === 'embedded';
     this.createdAt = table.createdAt;
   }
 
-  /** Claims what is claimable now, then again every lease period until stop(). */
+  /** Claims what is claimable now (with takeOverAtStart, every unfinished job), then every lease period. */
   async watch(): Promise<void> {
     this.sweeper ??= setInterval(() => {
       this.sweep().catch((err: unknown) => this.logger.warn({ err }, 'claiming leased jobs failed'));
     }, this.lease.leaseMs).unref();
-    await this.sweep();
+    await this.sweep(this.takeOverAtStart);
   }
 
-  /** Starts job `id` here if this instance can claim it (a no-op when it runs here already). */
-  launch(id: string): void {
-    if (this.running.has(id)) return;
-    const run = this.claimAndRun(id)
+  /** Starts job `id` here if this instance can claim it (a no-op when it runs here already, or stopped). */
+  launch(id: string, anyRunning = false): void {
+    if (this.stopped || this.running.has(id)) return;
+    const run = this.claimAndRun(id, anyRunning)
       .catch((err: unknown) => this.logger.warn({ err, jobId: id }, 'claiming a job failed'))
       .finally(() => this.running.delete(id));
     this.running.set(id, run);
@@ -66,19 +78,26 @@ export class LeasedJobs {
     await this.running.get(id);
   }
 
-  /** No more claims; resolves when the jobs running here have stopped. */
+  /** No more claims (a sweep under way finishes first); resolves when the jobs running here have stopped. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.sweeper);
     this.sweeper = undefined;
-    await Promise.allSettled([...this.running.values()]);
+    await this.sweeping?.catch(() => undefined);
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
   }
 
-  private async sweep(): Promise<void> {
-    for (const id of await this.lease.claimableIds(this.database.db, this.createdAt)) this.launch(id);
+  private sweep(anyRunning = false): Promise<void> {
+    this.sweeping ??= this.lease
+      .claimableIds(this.database.db, this.createdAt, anyRunning)
+      .then((ids) => ids.forEach((id) => this.launch(id, anyRunning)))
+      .finally(() => (this.sweeping = null));
+    return this.sweeping;
   }
 
-  private async claimAndRun(id: string): Promise<void> {
-    if (!(await this.lease.claim(this.database.db, id, this.runner))) return;
+  private async claimAndRun(id: string, anyRunning: boolean): Promise<void> {
+    // Claimed as stop() began: it runs, and the service's own stop hands it back like any job under way.
+    if (!(await this.lease.claim(this.database.db, id, this.runner, anyRunning))) return;
     const lost = new AbortController();
     const renew = async () => {
       if (!(await this.lease.renew(this.database.db, id, this.runner))) lost.abort();
