@@ -211,16 +211,8 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
     }
     while (ahead.length > 0 && !halt()) await commitNext();
     if (lost.aborted) throw new JobLeaseLostError(id);
-    if (this.stopping) await this.requeue(id, {});
+    if (this.stopping) await this.jobs.giveBack(id);
     else await this.finish((await this.repo.job(id))!, 'completed', null);
-  }
-
-  /** Gives a job back, queued, for a process to claim (if this one still holds it). */
-  private async requeue(id: string, values: { attempts?: number; failure?: string }): Promise<void> {
-    await this.database.db.transaction(async (tx) => {
-      await this.jobs.hold(tx, id);
-      await this.repo.updateJob(tx, id, { ...values, status: 'queued', runner: null, leaseUntil: null });
-    });
   }
 
   /** The worker threads that parse and seal blocks (started with the first job; a seam for tests). */
@@ -300,7 +292,10 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
         ? `${err.message} (error id ${errorId}) after ${done} of ${job.totalRows} rows; upload the file again to import the rest (SIMs already imported count as duplicates)`
         : `interrupted (error id ${errorId}) after ${done} of ${job.totalRows} rows; it resumes shortly (attempt ${job.attempts + 1} of ${SIM_IMPORT_MAX_ATTEMPTS})`;
     if (err instanceof WorkerCrashedError) await this.finish(job, 'failed', failure).catch(() => undefined);
-    else await this.requeue(id, { attempts: job.attempts + 1, failure }).catch(() => undefined);
+    else
+      await this.jobs
+        .giveBack(id, (tx) => this.repo.updateJob(tx, id, { attempts: job.attempts + 1, failure }))
+        .catch(() => undefined);
   }
 
   /** The encrypted source is dropped once the job is finished: nothing resumes from it any more. */

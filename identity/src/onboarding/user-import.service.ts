@@ -226,16 +226,8 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
     }
     while (ahead.length > 0 && !halt()) await commitNext();
     if (lost.aborted) throw new JobLeaseLostError(id);
-    if (this.stopping) await this.requeue(id, {});
+    if (this.stopping) await this.jobs.giveBack(id);
     else await this.finish((await this.repo.job(id))!, 'completed', null);
-  }
-
-  /** Gives a job back, queued, for a process to claim (if this one still holds it). */
-  private async requeue(id: string, values: { attempts?: number; failure?: string }): Promise<void> {
-    await this.database.db.transaction(async (tx) => {
-      await this.jobs.hold(tx, id);
-      await this.repo.updateJob(tx, id, { ...values, status: 'queued', runner: null, leaseUntil: null });
-    });
   }
 
   protected createPool(): WorkerPool<UserBlockTask, UserBlockResult> {
@@ -301,7 +293,10 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
         ? `${err.message} (error id ${errorId}); upload the file again to import the rest (officials already created count as unchanged)`
         : `interrupted (error id ${errorId}) in attempt ${job.attempts + 1} of ${USER_IMPORT_MAX_ATTEMPTS}; it resumes shortly`;
     if (err instanceof WorkerCrashedError) await this.finish(job, 'failed', failure).catch(() => undefined);
-    else await this.requeue(id, { attempts: job.attempts + 1, failure }).catch(() => undefined);
+    else
+      await this.jobs
+        .giveBack(id, (tx) => this.repo.updateJob(tx, id, { attempts: job.attempts + 1, failure }))
+        .catch(() => undefined);
   }
 
   private async finish(

@@ -86,6 +86,13 @@ export class JobLease {
     return rowsOf(result).length > 0;
   }
 
+  /** Gives job `id` back, queued and unleased, for any process to claim (after hold(), in its transaction). */
+  async release(tx: Db, id: string): Promise<void> {
+    const { c } = this;
+    await tx.execute(sql`update ${this.table} set ${this.col(c.status)} = 'queued',
+      ${this.col(c.runner)} = null, ${this.col(c.leaseUntil)} = null where ${c.id} = ${id}`);
+  }
+
   /**
    * The fence of a runner's write, first in its transaction: renews the lease and locks the job's row until the
    * transaction ends (a claim by another node waits, then finds the lease live), or throws JobLeaseLostError —

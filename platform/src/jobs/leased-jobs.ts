@@ -73,6 +73,18 @@ export class LeasedJobs {
     return this.lease.hold(tx, id, this.runner);
   }
 
+  /**
+   * Gives job `id` back, queued, for any process to claim — if this instance still holds it (else
+   * JobLeaseLostError); `also` writes more in the same transaction (an attempt counted, the failure).
+   */
+  giveBack(id: string, also?: (tx: Db) => Promise<void>): Promise<void> {
+    return this.database.db.transaction(async (tx) => {
+      await this.lease.hold(tx, id, this.runner);
+      await also?.(tx);
+      await this.lease.release(tx, id);
+    });
+  }
+
   /** Resolves when job `id` has stopped running in this instance. */
   async settled(id: string): Promise<void> {
     await this.running.get(id);
