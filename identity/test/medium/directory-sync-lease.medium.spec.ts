@@ -189,11 +189,28 @@ describe('directory sync jobs across nodes', () => {
     const b = node(JOB_LEASE_MS, { database: embedded });
     await b.jobs.onApplicationBootstrap();
     await b.jobs.settled(id);
-    expect(await job(id)).toMatchObject({ status: 'completed', attempts: 1, created: N, unchanged: 0 });
+    const done = await job(id);
+    expect(done).toMatchObject({ status: 'completed', attempts: 1, created: N, unchanged: 0 });
     a.paused.open();
     await a.service.settled(id);
     await stop(a, b);
-    expect(await job(id)).toMatchObject({ status: 'completed', attempts: 1, created: N });
+    expect(await job(id)).toEqual(done);
+    expect(await outcomes(id)).toBe(1);
+  });
+
+  it('gives a sync job back when its server stops, and another node finishes it without counting an attempt', async () => {
+    const a = node(JOB_LEASE_MS, { pausing: true });
+    const id = await start(a, 'lease-e');
+    await a.paused.reached;
+    const stopping = a.jobs.onModuleDestroy();
+    a.paused.open(); // the chunk under way commits; the run stops before the next
+    await stopping;
+    expect(await job(id)).toMatchObject({ status: 'queued', runner: null, committedLines: 2 * chunk() });
+    const b = node(JOB_LEASE_MS);
+    await b.jobs.onApplicationBootstrap();
+    await b.jobs.settled(id);
+    await stop(b);
+    expect(await job(id)).toMatchObject({ status: 'completed', attempts: 0, created: N, unchanged: 0 });
     expect(await outcomes(id)).toBe(1);
   });
 
