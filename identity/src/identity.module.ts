@@ -42,6 +42,7 @@ import { openSecretBox, SECRET_BOX } from './mfa/secret-box.provider.js';
 import { DirectorySyncController } from './directory-sync/directory-sync.controller.js';
 import { DirectorySyncRepository } from './directory-sync/directory-sync.repository.js';
 import { DirectorySyncRunner } from './directory-sync/directory-sync-run.js';
+import { DirectorySyncJobs } from './directory-sync/directory-sync-jobs.js';
 import { DirectorySyncService } from './directory-sync/directory-sync.service.js';
 import { DirectoryLinksService } from './directory-sync/directory-links.service.js';
 import { EnrolmentService } from './onboarding/enrolment.service.js';
@@ -174,6 +175,7 @@ export class IdentityModule {
         EnrolmentService,
         DirectorySyncService,
         DirectorySyncRunner,
+        DirectorySyncJobs,
         DirectoryLinksService,
         InstitutionsService,
         RolloutService,

@@ -6,6 +6,7 @@ import {
   LOGGER,
   type Actor,
   type DatabaseHandle,
+  type Db,
   type Logger,
 } from '@pakawaaz/platform';
 import { SIM_OWNERSHIP, type SimOwnership } from '@pakawaaz/core-network';
@@ -14,7 +15,8 @@ import { InstitutionsRepository } from '../directory/institutions.repository.js'
 import { SECRET_BOX } from '../mfa/secret-box.provider.js';
 import { enrolmentCodeHash, newEnrolmentCode } from '../onboarding/enrolment-code.js';
 import { OnboardingChanges } from '../onboarding/onboarding-changes.js';
-import { institutionLookup } from '../onboarding/onboarding-plan.js';
+import type { UserImportError } from '../onboarding/onboarding.schema.js';
+import { institutionLookup, type InstitutionLookup } from '../onboarding/onboarding-plan.js';
 import type { CodedOfficialRow } from '../onboarding/user-import.worker.js';
 import {
   commitUserChunk,
@@ -41,6 +43,11 @@ import { DirectorySyncRepository, type DirectorySyncRow } from './directory-sync
 export const DIRECTORY_SYNC_ACTOR: Actor = { type: 'system', id: 'directory-sync' };
 const SYSTEM = DIRECTORY_SYNC_ACTOR;
 
+/** What a run writes under: its lease's fence (first in each of its transactions), and whether to stop. */
+export type SyncLease = { hold(tx: Db): Promise<void>; halted(): boolean };
+type MappedChunk = { rows: CodedOfficialRow[]; problems: UserImportError[]; dns: Map<string, string> };
+type ChunkPlan = { lookup: InstitutionLookup; seen: Map<string, number>; managed: ReadonlySet<string> };
+
 /**
  * One run of a directory sync (a job already created): read the directory, map and plan the entries in
  * chunks with the CSV import's pieces, commit each with the job's progress, then disable those gone.
@@ -60,7 +67,11 @@ export class DirectorySyncRunner {
     @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
   ) {}
 
-  async process(sync: DirectorySyncRow, job: UserImportJobRow): Promise<void> {
+  /**
+   * Runs the sync's job under `lease` (every write fenced by it); 'halted' when it stopped early (its lease
+   * lost, or the server stopping). A run taken over resumes after the chunks committed before (see resumeAt).
+   */
+  async process(sync: DirectorySyncRow, job: UserImportJobRow, lease: SyncLease): Promise<'done' | 'halted'> {
     const mapping = sync.mapping;
     const all = await this.institutions.all();
     const scope = syncScope(sync.institution, all);
@@ -83,59 +94,60 @@ export class DirectorySyncRunner {
     const sha = createHash('sha256')
       .update(entries.map((e) => e.dn).join('\n'))
       .digest('hex');
-    await this.jobs.updateJob(this.jobs.db, job.id, { totalRows: entries.length, sourceSha256: sha });
-    const lookup = institutionLookup(all, scope);
-    const seen = new Map<string, number>();
+    await this.database.db.transaction(async (tx) => {
+      await lease.hold(tx);
+      await this.jobs.updateJob(tx, job.id, { totalRows: entries.length, sourceSha256: sha });
+    });
+    const plan = { lookup: institutionLookup(all, scope), seen: new Map<string, number>(), managed };
     const present = new Set<string>();
+    const from = resumeAt(job, entries.length);
+    // The entries committed before count as seen and present (for repeated usernames and those gone).
+    for (const row of this.mapChunk(entries.slice(0, from), 0, mapping, sync.institution, present).rows)
+      if (!plan.seen.has(row.username)) plan.seen.set(row.username, row.line);
     const size = USER_IMPORT_CHUNK_ROWS[this.database.mode];
-    for (let i = 0; i < entries.length; i += size) {
-      const { rows, problems, dns } = this.mapChunk(
-        entries.slice(i, i + size),
-        i,
-        mapping,
-        sync.institution,
-        present,
-      );
-      const owners = await simOwners(this.sims, rows);
-      const steps = await this.jobs.db.transaction(async (tx) => {
-        const planned = withDn(
-          refuseUnmanaged(
-            planChunk(
-              rows,
-              await this.jobs.usersByUsername(
-                tx,
-                rows.map((r) => r.username),
-              ),
-              lookup,
-              seen,
-              owners,
-            ),
-            managed,
-          ),
-          dns,
-        );
-        await commitUserChunk(
-          tx,
-          { repo: this.jobs, audit: this.audit, box: this.box },
-          job,
-          planned,
-          problems,
-          i + size,
-        );
-        if (!job.dryRun)
-          await this.repo.link(
-            tx,
-            sync.id,
-            planned.flatMap((s) =>
-              s.action === 'error' ? [] : [{ username: s.username, dn: dns.get(s.username)! }],
-            ),
-          );
-        return planned;
-      });
-      if (!job.dryRun) await this.changes.updated(steps);
+    for (let i = from; i < entries.length; i += size) {
+      if (lease.halted()) return 'halted';
+      const chunk = this.mapChunk(entries.slice(i, i + size), i, mapping, sync.institution, present);
+      await this.commitChunk(sync, job, chunk, plan, i + size, lease);
     }
-    await this.disableGone(sync, job, present, entries.length);
-    await this.finish(job.id, 'completed', null);
+    if (lease.halted()) return 'halted';
+    await this.complete(sync, job, present, entries.length, lease);
+    return 'done';
+  }
+
+  /** Plans one chunk of entries against the directory and commits it with the job's progress (a test seam). */
+  protected async commitChunk(
+    sync: DirectorySyncRow,
+    job: UserImportJobRow,
+    { rows, problems, dns }: MappedChunk,
+    plan: ChunkPlan,
+    lastLine: number,
+    lease: SyncLease,
+  ): Promise<void> {
+    const owners = await simOwners(this.sims, rows);
+    const steps = await this.database.db.transaction(async (tx) => {
+      await lease.hold(tx);
+      const known = await this.jobs.usersByUsername(
+        tx,
+        rows.map((r) => r.username),
+      );
+      const planned = withDn(
+        refuseUnmanaged(planChunk(rows, known, plan.lookup, plan.seen, owners), plan.managed),
+        dns,
+      );
+      const deps = { repo: this.jobs, audit: this.audit, box: this.box };
+      await commitUserChunk(tx, deps, job, planned, problems, lastLine);
+      if (!job.dryRun)
+        await this.repo.link(
+          tx,
+          sync.id,
+          planned.flatMap((s) =>
+            s.action === 'error' ? [] : [{ username: s.username, dn: dns.get(s.username)! }],
+          ),
+        );
+      return planned;
+    });
+    if (!job.dryRun) await this.changes.updated(steps);
   }
 
   private mapChunk(
@@ -144,9 +156,9 @@ export class DirectorySyncRunner {
     mapping: AttributeMapping,
     institution: string | null,
     present: Set<string>,
-  ) {
+  ): MappedChunk {
     const rows: CodedOfficialRow[] = [];
-    const problems: { line: number; reason: string; username?: string }[] = [];
+    const problems: UserImportError[] = [];
     const dns = new Map<string, string>();
     entries.forEach((entry, j) => {
       const line = offset + j + 1;
@@ -172,17 +184,19 @@ export class DirectorySyncRunner {
     return { rows, problems, dns };
   }
 
-  private async disableGone(
+  /** Disables the managed officials gone from the directory and completes the job, in one transaction. */
+  private async complete(
     sync: DirectorySyncRow,
     job: UserImportJobRow,
     present: Set<string>,
     seen: number,
+    lease: SyncLease,
   ): Promise<void> {
     const gone = plannedDisables(await this.repo.linked(sync.id), present, seen);
-    if (gone.length === 0) return;
     const reason = `left the directory (${sync.name})`;
-    if (!job.dryRun)
-      await this.jobs.db.transaction(async (tx) => {
+    await this.database.db.transaction(async (tx) => {
+      await lease.hold(tx);
+      if (gone.length > 0 && !job.dryRun) {
         await this.repo.disable(
           tx,
           gone.map((g) => g.userId),
@@ -198,50 +212,74 @@ export class DirectorySyncRunner {
           },
           tx,
         );
-      });
-    const current = (await this.jobs.job(job.id))!;
-    await this.jobs.updateJob(this.jobs.db, job.id, { disabled: current.disabled + gone.length });
-    if (!job.dryRun)
+      }
+      await this.jobs.updateJob(tx, job.id, { disabled: gone.length });
+      await this.finish(tx, job.id, 'completed', null);
+    });
+    if (gone.length > 0 && !job.dryRun)
       await this.changes.disabled(
         gone.map((g) => g.userId),
         reason,
       );
   }
 
-  async failed(jobId: string, err: unknown): Promise<void> {
+  /** Fails the job for `err` (logged with an error id), if `lease` still holds it. */
+  async failed(jobId: string, err: unknown, lease: SyncLease): Promise<void> {
     const errorId = randomUUID();
     this.logger.error({ err, jobId, errorId }, 'directory sync stopped');
     const message =
       err instanceof DirectoryReadError
         ? err.message
         : `the sync stopped (error id ${errorId}); the next run picks up where it is`;
-    await this.finish(jobId, 'failed', message).catch(() => undefined);
+    await this.fail(jobId, message, lease);
   }
 
-  private async finish(jobId: string, status: 'completed' | 'failed', failure: string | null): Promise<void> {
-    await this.jobs.db.transaction(async (tx) => {
-      await this.jobs.updateJob(tx, jobId, { status, failure, finishedAt: new Date() });
-      const j = (await this.jobs.job(jobId, tx))!;
-      const details = {
-        dryRun: j.dryRun,
-        created: j.created,
-        updated: j.updated,
-        unchanged: j.unchanged,
-        invalid: j.invalid,
-        disabled: j.disabled,
-        failure,
-      };
-      await this.audit.record(
-        {
-          actor: SYSTEM,
-          action: `identity.directory-sync.${status}`,
-          target: `user-import:${jobId}`,
-          details,
-        },
-        tx,
-      );
+  /** Ends the job as failed with `failure` (JobLeaseLostError when `lease` no longer holds it). */
+  async fail(jobId: string, failure: string, lease: SyncLease): Promise<void> {
+    await this.database.db.transaction(async (tx) => {
+      await lease.hold(tx);
+      await this.finish(tx, jobId, 'failed', failure);
     });
   }
+
+  private async finish(
+    tx: Db,
+    jobId: string,
+    status: 'completed' | 'failed',
+    failure: string | null,
+  ): Promise<void> {
+    await this.jobs.updateJob(tx, jobId, { status, failure, finishedAt: new Date(), leaseUntil: null });
+    const j = (await this.jobs.job(jobId, tx))!;
+    const details = {
+      dryRun: j.dryRun,
+      created: j.created,
+      updated: j.updated,
+      unchanged: j.unchanged,
+      invalid: j.invalid,
+      disabled: j.disabled,
+      failure,
+    };
+    await this.audit.record(
+      {
+        actor: SYSTEM,
+        action: `identity.directory-sync.${status}`,
+        target: `user-import:${jobId}`,
+        details,
+      },
+      tx,
+    );
+  }
+}
+
+/**
+ * Where a run resumes: after the entries its job committed before it was cut off. The directory is read again
+ * whole (those gone are known only from a full read), but the chunks committed are not planned again — their
+ * officials, counters and sealed codes landed with them, and planning them twice would count them twice. If
+ * the directory changed meanwhile an entry may shift into the part skipped: the next run handles it, as it
+ * would any change made after this run.
+ */
+export function resumeAt(job: Pick<UserImportJobRow, 'committedLines'>, entries: number): number {
+  return Math.min(job.committedLines, entries);
 }
 
 /** A refused entry is named by its DN: that is where the directory's administrator finds it. */

@@ -16,7 +16,8 @@ import { UserImportsRepository, type UserImportJobRow } from '../onboarding/user
 import type { Ctx } from '../users/access.js';
 import type { AttributeMapping } from './ldap-mapping.js';
 import { DirectorySyncRepository, type DirectorySyncRow } from './directory-sync.repository.js';
-import { DIRECTORY_SYNC_ACTOR, DirectorySyncRunner } from './directory-sync-run.js';
+import { DIRECTORY_SYNC_ACTOR } from './directory-sync-run.js';
+import { DirectorySyncJobs, syncJobFilename } from './directory-sync-jobs.js';
 import { CaBundleError, parseCaBundle } from './ldap-tls.js';
 
 export type DirectorySyncInput = {
@@ -42,19 +43,19 @@ const TICK_MS = 60_000;
  * Directory sync: officials from LDAP / Active Directory. Each run reads the directory (bind, paged search),
  * maps entries to officials (the same validation and plan as the CSV import), creates and updates them,
  * and disables — never deletes — those it manages that left the directory. A run is an import job
- * (user_import_jobs): the same progress, per-entry errors, dry run and one-time enrolment codes. A run is
- * idempotent, so an interrupted one is simply finished by the next.
+ * (user_import_jobs): the same progress, per-entry errors, dry run and one-time enrolment codes, run under
+ * a lease by one process at a time (DirectorySyncJobs). A run is idempotent: one cut off is finished by another
+ * process (or by the next run).
  */
 @Injectable()
 export class DirectorySyncService implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
-  private readonly running = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly repo: DirectorySyncRepository,
     private readonly jobs: UserImportsRepository,
-    private readonly runner: DirectorySyncRunner,
+    private readonly syncJobs: DirectorySyncJobs,
     private readonly audit: AuditService,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
   ) {}
@@ -70,9 +71,8 @@ export class DirectorySyncService implements OnApplicationBootstrap, OnModuleDes
     this.timer.unref();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await Promise.allSettled([...this.running.values()]);
+  onModuleDestroy(): void {
+    clearInterval(this.timer); // DirectorySyncJobs gives the runs under way back
   }
 
   async create(input: DirectorySyncInput, ctx: Ctx): Promise<DirectorySyncView> {
@@ -140,7 +140,7 @@ export class DirectorySyncService implements OnApplicationBootstrap, OnModuleDes
 
   /** Resolves when the job has stopped running in this process (tests). */
   async settled(jobId: string): Promise<void> {
-    await this.running.get(jobId);
+    await this.syncJobs.settled(jobId);
   }
 
   private authorize(ctx: Ctx): void {
@@ -163,12 +163,11 @@ export class DirectorySyncService implements OnApplicationBootstrap, OnModuleDes
     await this.jobs.db.transaction(async (tx) => {
       await this.jobs.insertJob(tx, {
         id,
-        filename: `directory:${sync.name}`,
+        filename: syncJobFilename(sync.name),
         dryRun,
-        status: 'running',
+        status: 'queued',
         sourceSha256: '',
         sourceHeader: DIRECTORY_SYNC_SOURCE,
-        attempts: 1,
         createdBy: `${actor.type}:${actor.id}`,
         createdByName: actorName,
         scopeIds: null,
@@ -184,11 +183,7 @@ export class DirectorySyncService implements OnApplicationBootstrap, OnModuleDes
         tx,
       );
     });
-    const run = this.runner
-      .process(sync, (await this.jobs.job(id))!)
-      .catch((err: unknown) => this.runner.failed(id, err))
-      .finally(() => this.running.delete(id));
-    this.running.set(id, run);
+    this.syncJobs.launch(id);
     return (await this.jobs.job(id))!;
   }
 }

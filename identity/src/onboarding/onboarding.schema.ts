@@ -22,7 +22,7 @@ export const USER_IMPORT_STATUSES = ['queued', 'running', 'completed', 'failed']
  * chunks commit all-or-nothing with the counters. The job acts with its creator's authority, frozen here
  * (`scope_ids`: null for a national caller), also when it resumes after a restart.
  */
-/** The `source_header` of a directory sync's job: DirectorySyncService runs it itself, from LDAP, not blocks. */
+/** The `source_header` of a directory sync's job: DirectorySyncJobs runs it, from LDAP, not from blocks. */
 export const DIRECTORY_SYNC_SOURCE = 'ldap';
 
 export const userImportJobs = identitySchema.table('user_import_jobs', {

@@ -77,7 +77,7 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
   ) {
     const run = (id: string, lost: AbortSignal) =>
       this.process(id, lost).catch((err: unknown) => this.interrupted(id, err));
-    const only = FILE_IMPORT_JOBS; // a directory sync's jobs share the table, run by DirectorySyncService
+    const only = FILE_IMPORT_JOBS; // a directory sync's jobs share the table, run by DirectorySyncJobs
     this.jobs = new LeasedJobs(database, userImportJobs, { ...lease, only }, logger, run);
   }
 

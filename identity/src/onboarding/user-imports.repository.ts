@@ -15,8 +15,12 @@ export type UserImportJobRow = typeof userImportJobs.$inferSelect;
 export type UserImportBlockRow = typeof userImportBlocks.$inferSelect;
 export type EnrolmentRow = typeof userEnrolments.$inferSelect;
 
-/** The jobs of file imports, which UserImportService runs (a directory sync's jobs share their table). */
+/**
+ * The jobs of file imports, which UserImportService runs, and of directory syncs, which DirectorySyncJobs
+ * runs: they share the table, and each runs its own under its own lease (the two filters are complementary).
+ */
 export const FILE_IMPORT_JOBS = ne(userImportJobs.sourceHeader, DIRECTORY_SYNC_SOURCE);
+export const DIRECTORY_SYNC_JOBS = eq(userImportJobs.sourceHeader, DIRECTORY_SYNC_SOURCE);
 
 /** Onboarding's tables: import jobs, their stored upload and sealed codes, and enrolment codes. */
 @Injectable()
