@@ -16,7 +16,9 @@ import {
   ChatDeviceRemoved,
   ChatQueued,
   DEVICES_HELD_CONSUMER,
+  DEVICES_RELEASED_CONSUMER,
   DevicesHeld,
+  DevicesReleased,
   GroupMembersDropped,
 } from './secure-chat.events.js';
 
@@ -45,6 +47,7 @@ export const secureChatDomain = {
       CallSignalled,
       ChatDeviceRemoved,
       DevicesHeld,
+      DevicesReleased,
       MediaHostHealthChanged,
       TurnServerHealthChanged,
       GroupMembersDropped,
@@ -54,6 +57,7 @@ export const secureChatDomain = {
       CALL_SIGNAL_CONSUMER,
       CHAT_REMOVED_CONSUMER,
       DEVICES_HELD_CONSUMER,
+      DEVICES_RELEASED_CONSUMER,
       DEVICE_REMOVAL_CONSUMER,
       OFFICIAL_STATUS_CONSUMER,
       CALL_KICKS_CONSUMER,

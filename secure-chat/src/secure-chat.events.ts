@@ -6,6 +6,7 @@ import { CALL_SIGNAL_TYPES } from './ws/frames.js';
 export const WAKE_BATCH = 1000;
 
 const nodeId = z.string().min(1).max(64);
+const deviceIdList = z.array(z.string().min(1).max(100)).min(1).max(WAKE_BATCH);
 /** An ask id (cluster presence): the nodes holding some of the devices answer with DevicesHeld. */
 const askId = z.string().min(1).max(64);
 
@@ -32,17 +33,22 @@ const handedEnvelope = z.object({
  * queued for them, all of it in seq order, which a socket whose next seq it is sends without reading (any
  * other reads). `node` is the publishing node's id (it skips its own events). With `ask`, the nodes holding
  * some of these devices answer which (DevicesHeld): the publisher pushes "check in" only the devices no node
- * holds. Transient (core NATS, never stored): a node that missed some while disconnected reads every socket's
+ * holds. `presumed`: devices asked nothing about, because node `node` there answered a moment ago that it
+ * holds them (RemoteHolders); that node pushes those it no longer holds itself. Transient (core NATS, never stored): a node that missed some while disconnected reads every socket's
  * queue when it is back.
  */
 export const ChatQueued = defineEvent(
   'secure-chat.queue.woken',
   z.object({
     node: nodeId,
-    deviceIds: z.array(z.string().min(1).max(100)).min(1).max(WAKE_BATCH),
+    deviceIds: deviceIdList,
     ask: askId.optional(),
     handed: z
       .array(z.object({ deviceId: z.string().min(1).max(100), envelopes: z.array(handedEnvelope).min(1) }))
+      .max(WAKE_BATCH)
+      .optional(),
+    presumed: z
+      .array(z.object({ node: nodeId, deviceIds: deviceIdList }))
       .max(WAKE_BATCH)
       .optional(),
   }),
@@ -53,6 +59,12 @@ export const ChatQueued = defineEvent(
         node: '6f1c2a9e-0b7d-4c3e-9a51-2d8e4f7a1b03',
         deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c', '8d2e4f6a-1b3c-4d5e-9f7a-2c4e6a8b0d1f'],
         ask: '2b7e1c4a-8d3f-4a9e-b6c1-5f0d2e8a7b3c',
+        presumed: [
+          {
+            node: 'd4a8f2c6-1e3b-4f7a-9c5d-8b0e6a2f4c1d',
+            deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'],
+          },
+        ],
         handed: [
           {
             deviceId: '8d2e4f6a-1b3c-4d5e-9f7a-2c4e6a8b0d1f',
@@ -90,7 +102,7 @@ export const CallSignalled = defineEvent(
   'secure-chat.call.signalled',
   z.object({
     node: nodeId,
-    deviceIds: z.array(z.string().min(1).max(100)).min(1).max(WAKE_BATCH),
+    deviceIds: deviceIdList,
     ask: askId.optional(),
     frame: z.strictObject({
       type: z.enum(CALL_SIGNAL_TYPES),
@@ -142,7 +154,7 @@ export const DevicesHeld = defineEvent(
     to: nodeId,
     ask: askId,
     node: nodeId,
-    deviceIds: z.array(z.string().min(1).max(100)).min(1).max(WAKE_BATCH),
+    deviceIds: deviceIdList,
   }),
   {
     examples: [
@@ -163,6 +175,31 @@ export const DEVICES_HELD_CONSUMER = defineConsumer({
   delivery: 'transient',
   filter: DevicesHeld.type,
   expects: [DevicesHeld],
+});
+
+/**
+ * Node `node` no longer holds these devices (their last socket there closed), or none of the devices it
+ * answered for (`deviceIds` absent: it stops, or it was cut off from NATS and its releases may have been
+ * lost). Sent only for devices it answered for within REMEMBER_HELD_MS: the others remember nothing of it.
+ */
+export const DevicesReleased = defineEvent(
+  'secure-chat.presence.released',
+  z.object({ node: nodeId, deviceIds: deviceIdList.optional() }),
+  {
+    examples: [
+      { node: 'd4a8f2c6-1e3b-4f7a-9c5d-8b0e6a2f4c1d', deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'] },
+      { node: 'd4a8f2c6-1e3b-4f7a-9c5d-8b0e6a2f4c1d' },
+    ],
+    transient: true,
+  },
+);
+
+/** Every node forgets what the releasing node answered (transient: a lost one is bounded by REMEMBER_HELD_MS). */
+export const DEVICES_RELEASED_CONSUMER = defineConsumer({
+  name: 'secure-chat.presence-releases',
+  delivery: 'transient',
+  filter: DevicesReleased.type,
+  expects: [DevicesReleased],
 });
 
 /**
@@ -195,7 +232,7 @@ export const GroupMembersDropped = defineEvent(
   'secure-chat.group.members-dropped',
   z.object({
     groupId: z.string().min(1).max(344),
-    deviceIds: z.array(z.string().min(1).max(100)).min(1).max(WAKE_BATCH),
+    deviceIds: deviceIdList,
   }),
   {
     examples: [{ groupId: 'Z3JvdXAtMQ', deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'] }],

@@ -184,7 +184,9 @@ describe.skipIf(!nats)('two server processes on one host', () => {
     for (const d of [bilal!, chand!])
       await waitFor('the Welcome', () => d.events.find((e) => e.type === 'joined' && e.groupId === groupId));
     const held = ['pakawaaz_chat_wakes_total', ['direction="held"']] as const;
+    const remembered = ['pakawaaz_chat_presence_devices_total', ['how="remembered"']] as const;
     const before = total(await metric(...held));
+    const rememberedBefore = total(await metric(...remembered));
     // Consecutive new connections reach the two processes in turn: each process queues two of the four.
     for (let i = 0; i < 4; i++) {
       const { message } = await bilal!.chat.core.send(groupId, { type: 'text', text: `across ${i}` });
@@ -204,6 +206,9 @@ describe.skipIf(!nats)('two server processes on one host', () => {
     expect(textsIn(chand!.events, groupId)).toEqual(expected);
     // Some were queued by the process that does not hold a receiver's socket: woken over NATS.
     expect(total(await metric(...held)) - before).toBeGreaterThanOrEqual(1);
+    // Each receiver's two crossing messages came from one process: the second asked nothing, the answer to
+    // the first remembered (docs/secure-chat.md, "An answer is remembered for 10 s").
+    expect(total(await metric(...remembered)) - rememberedBefore).toBeGreaterThanOrEqual(1);
   });
 
   it("a push queued by the second process reaches the handset through the first one's broker", async () => {

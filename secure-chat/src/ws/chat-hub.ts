@@ -66,6 +66,8 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
     | undefined;
   /** Set by the cluster relay: a device removed from chat has its sockets on the other nodes closed too. */
   relayRemoved: ((deviceId: string) => void) | undefined;
+  /** Set by the cluster relay: a device's last socket here closed (nodes that remember it held here forget). */
+  relayReleased: ((deviceId: string) => void) | undefined;
 
   constructor(
     @Optional() @Inject(DEVICE_PUSH) private readonly push?: DevicePush | null,
@@ -85,8 +87,9 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
     set.add(session);
     return () => {
       set.delete(session);
-      if (set.size === 0 && this.sessions.get(session.deviceId) === set)
-        this.sessions.delete(session.deviceId);
+      if (set.size > 0 || this.sessions.get(session.deviceId) !== set) return;
+      this.sessions.delete(session.deviceId);
+      this.relayReleased?.(session.deviceId);
     };
   }
 
@@ -196,7 +199,15 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
   /** Closes the sockets of this device connected here (a removal on this node, or relayed from another). */
   removedLocal(deviceId: string): void {
     for (const s of this.sessions.get(deviceId) ?? []) s.close(4403, 'device removed from chat');
-    this.sessions.delete(deviceId);
+    if (this.sessions.delete(deviceId)) this.relayReleased?.(deviceId);
+  }
+
+  /**
+   * Another node presumed these devices connected here (it remembered so, and asked nothing): those that are
+   * not are pushed "check in" from here, as their node would have been told to by an answer (spacing applies).
+   */
+  presumedAway(deviceIds: readonly string[]): void {
+    this.pushCheckIn(deviceIds);
   }
 
   /**

@@ -165,6 +165,90 @@ describe.skipIf(!natsUp)('chat wakes between cluster nodes (NATS)', () => {
     expect(pushes.slice(before).flat()).not.toContain(phone.deviceId);
   });
 
+  /** The events node `i` signalled of this type since the spy started (their data). */
+  const signalled = (i: number, type: string) => {
+    const spy = vi.spyOn(buses[i]!, 'signal');
+    return {
+      data: () =>
+        spy.mock.calls.filter(([e]) => e.type === type).map(([e]) => e.data as Record<string, unknown>),
+      restore: () => spy.mockRestore(),
+    };
+  };
+
+  it("remembers node B's answer: the next wakes for its device ask nothing, name node B, and push nothing", async () => {
+    const [a, b] = hubs as [ChatHub, ChatHub];
+    const onB = session(randomUUID());
+    b.add(onB);
+    const answers = signalled(1, 'secure-chat.presence.held');
+    const wakes = signalled(0, 'secure-chat.queue.woken');
+    const before = pushes.length;
+    try {
+      for (let n = 1; n <= 3; n++) {
+        a.queued([onB.deviceId]);
+        await vi.waitFor(() => expect(onB.woken).toBe(n), WAIT);
+        // The first answer is in before the next wake (it is what the next one remembers).
+        if (n === 1) await vi.waitFor(() => expect(answers.data()).toHaveLength(1), WAIT);
+      }
+      await new Promise((r) => setTimeout(r, ANSWER_WAIT_MS + 300));
+      expect(answers.data()).toHaveLength(1);
+      const sent = wakes.data();
+      expect(sent).toHaveLength(3);
+      expect(sent[0]!.ask).toBeDefined();
+      for (const w of sent.slice(1)) {
+        expect(w.ask).toBeUndefined();
+        expect(w.presumed).toEqual([{ node: relays[1]!.node, deviceIds: [onB.deviceId] }]);
+      }
+      expect(pushes.slice(before).flat()).not.toContain(onB.deviceId);
+    } finally {
+      answers.restore();
+      wakes.restore();
+    }
+  });
+
+  it('a remembered device that leaves node B is released: the next wake asks again, and it is pushed', async () => {
+    const [a, b] = hubs as [ChatHub, ChatHub];
+    const phone = session(randomUUID());
+    const leave = b.add(phone);
+    const releases = signalled(1, 'secure-chat.presence.released');
+    try {
+      a.queued([phone.deviceId]);
+      await vi.waitFor(() => expect(phone.woken).toBe(1), WAIT);
+      await new Promise((r) => setTimeout(r, 300)); // node A has the answer
+      leave();
+      await vi.waitFor(
+        () => expect(releases.data()).toEqual([{ node: relays[1]!.node, deviceIds: [phone.deviceId] }]),
+        WAIT,
+      );
+      await new Promise((r) => setTimeout(r, 300)); // node A has the release
+      const wakes = signalled(0, 'secure-chat.queue.woken');
+      a.queued([phone.deviceId]);
+      await vi.waitFor(() => expect(pushes.flat()).toContain(phone.deviceId), WAIT);
+      expect(wakes.data()[0]!.ask).toBeDefined();
+      expect(wakes.data()[0]!.presumed).toBeUndefined();
+      wakes.restore();
+    } finally {
+      releases.restore();
+    }
+  });
+
+  it('a device presumed on node B that is not there any more (its release lost) is pushed by node B at once', async () => {
+    const [a, b] = hubs as [ChatHub, ChatHub];
+    const phone = session(randomUUID());
+    const leave = b.add(phone);
+    a.queued([phone.deviceId]);
+    await vi.waitFor(() => expect(phone.woken).toBe(1), WAIT);
+    await new Promise((r) => setTimeout(r, 300));
+    const hook = b.relayReleased;
+    b.relayReleased = undefined; // the release is lost
+    leave();
+    b.relayReleased = hook;
+    const started = performance.now();
+    a.queued([phone.deviceId]);
+    await vi.waitFor(() => expect(pushes.flat()).toContain(phone.deviceId), WAIT);
+    // Node B's push, not node A's after an unanswered ask (which would wait ANSWER_WAIT_MS).
+    expect(performance.now() - started).toBeLessThan(ANSWER_WAIT_MS);
+  });
+
   it('hands the envelopes to the socket on node B with the wake (no queue read there), and stores none of it', async () => {
     const [a, b] = hubs as [ChatHub, ChatHub];
     const onB = session(randomUUID());
