@@ -34,6 +34,7 @@ const workspaces: Record<string, string> = {
 // A subpath face first: the first alias that matches wins, and `@pakawaaz/platform` would match it too.
 const alias = {
   '@pakawaaz/platform/csv': `${root}platform/src/csv/index.ts`,
+  '@pakawaaz/platform/config': `${root}platform/src/config/index.ts`,
   '@pakawaaz/device-mgmt/attestation': `${root}device-mgmt/src/attestation/index.ts`,
   '@pakawaaz/hardened-os/tuf': `${root}hardened-os/src/tuf/index.ts`,
   '@pakawaaz/app-store/catalogue': `${root}app-store/src/catalogue/index.ts`,

@@ -58,7 +58,8 @@ export const FLOORS = [
     may: PROTOCOLS,
     testsMay: [TEST_SUPPORT],
     // The CSV import pieces without Nest: worker threads import them (a worker never loads a main face).
-    faces: ['csv'],
+    // The configuration and logger alone: the supervisor of PAKAWAAZ_PROCESSES > 1 checks the config with it.
+    faces: ['csv', 'config'],
   },
   {
     dir: 'test-support',

@@ -93,16 +93,16 @@ export type StartOptions = {
   providers?: readonly Provider[];
   /** The host's other server processes (PAKAWAAZ_PROCESSES > 1); by default this process answers alone. */
   peers?: ProcessPeers;
+  /** The platform configuration main.ts has already parsed from `env`: not parsed again. */
+  config?: PlatformConfig;
 };
 
-/** Opens the resources the kernel needs, in order, with plain errors: config, data folder, database, migrations, event bus. */
+/** Opens the resources the kernel needs, in order, with plain errors: data folder, database, migrations, event bus. */
 export async function openResources(
-  env: Env,
-  cwd: string,
+  config: PlatformConfig,
   logger?: Logger,
   onDatabaseFailure?: (err: Error) => void,
 ): Promise<PlatformResources> {
-  const config = loadPlatformConfig(env, cwd, DOMAINS);
   const log = logger ?? createLogger({ level: config.LOG_LEVEL });
   if (config.databaseMode === 'embedded' || config.eventBusMode === 'in-process')
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
@@ -202,8 +202,7 @@ export async function createApp(
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const resources = await openResources(
-    env,
-    options.cwd ?? process.cwd(),
+    options.config ?? loadPlatformConfig(env, options.cwd ?? process.cwd(), DOMAINS),
     options.logger,
     options.onDatabaseFailure,
   );

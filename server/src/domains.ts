@@ -30,12 +30,12 @@ import { identityDomain } from '@pakawaaz/identity';
 import {
   platformDomain,
   registerDomains,
-  type DomainComposition,
   type DomainDescriptor,
   type Role,
   type RoleDefinition,
 } from '@pakawaaz/platform';
 import { SecureChatModule, secureChatDomain, type SecureChatConfig } from '@pakawaaz/secure-chat';
+import { DOMAIN_NAMES, DOMAINS } from './domain-names.js';
 
 /** Every domain, in migration order (the floors of DESIGN §2): their data and what they register with the kernel. */
 export const ALL_DOMAINS = [
@@ -54,10 +54,13 @@ export const DOMAIN_DESCRIPTORS: readonly DomainDescriptor[] = ALL_DOMAINS;
 /** A domain a node may serve (PAKAWAAZ_DOMAINS): every one but the kernel. */
 export type DomainName = Exclude<(typeof ALL_DOMAINS)[number]['name'], 'platform'>;
 
-/** The composition the kernel checks PAKAWAAZ_DOMAINS against (it knows no domain by itself). */
-export const DOMAINS: DomainComposition = {
-  names: ALL_DOMAINS.map((d) => d.name).filter((n): n is DomainName => n !== 'platform'),
-  everyNode: { identity: 'it verifies the tokens of every request' },
+/** The composition the kernel checks PAKAWAAZ_DOMAINS against: its own module, which the supervisor loads alone. */
+export { DOMAINS };
+
+/** DOMAIN_NAMES names every domain but the kernel and no other: either way round, this does not compile. */
+const _everyDomainNamed = {
+  listed: [] as DomainName[] satisfies readonly (typeof DOMAIN_NAMES)[number][],
+  known: [] as (typeof DOMAIN_NAMES)[number][] satisfies readonly DomainName[],
 };
 
 /**
