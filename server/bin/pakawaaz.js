@@ -18,6 +18,8 @@ if (!existsSync(entry)) {
 }
 const { runCli } = await import(entry.href);
 const code = await runCli(process.argv);
-// `start` keeps running; every other command exits with its code.
+// `start` keeps running; every other command exits with its code. `start` sets its own (main.ts: 1 for a
+// failed start-up, the supervisor's, a signal's 0), which the CLI's 0 must not overwrite: a supervisor
+// (systemd, a container's restart policy) tells a crash from a clean stop by it.
 if (process.argv[2] !== 'start') process.exit(code);
-else process.exitCode = code;
+else if (code !== 0) process.exitCode = code;

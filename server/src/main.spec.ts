@@ -6,7 +6,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 /*
  * What main.ts loads, by path: the server's modules are mocked to record that they were imported (the real
  * ones otherwise), and the supervisor to record its start without starting a process. Registered again for
- * each test, after the module registry is emptied, so that each test records its own imports.
+ * each test, after the module registry is emptied, so that each test records its own imports. It sees only
+ * main.ts's own imports (the supervisor is mocked): server/test/e2e/supervisor-light.e2e.spec.ts checks every
+ * module the built supervisor loads, whatever path brings it in.
  */
 const seen = { loaded: [] as string[], supervised: [] as number[], served: [] as unknown[] };
 
