@@ -288,6 +288,12 @@ describe('one run of a sync at a time', () => {
       code: 'directory_sync_running',
       status: 409,
     });
+    // Another node's start between the look and the insert: the index refuses it, with the same answer.
+    const look = vi.spyOn(fx.get(UserImportsRepository), 'unfinishedJobOf').mockResolvedValueOnce(undefined);
+    await expect(a.service.run('lease-f', false, officer)).rejects.toMatchObject({
+      code: 'directory_sync_running',
+    });
+    look.mockRestore();
     await query(fx.handle, 'update identity.directory_syncs set interval_minutes = 1, last_run_at = null');
     const syncs = fx.get(DirectorySyncRepository);
     expect(await syncs.claimDue(new Date())).toEqual([]);
