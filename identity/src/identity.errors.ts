@@ -40,6 +40,7 @@ export type IdentityErrorCode =
   | 'enrolment_code_invalid'
   | 'directory_sync_invalid'
   | 'directory_sync_not_found'
+  | 'directory_sync_running'
   | 'directory_link_exists'
   | 'directory_unreachable';
 
@@ -87,6 +88,8 @@ export const IDENTITY_ERROR_STATUS = {
   enrolment_code_invalid: 401,
   directory_sync_invalid: 422,
   directory_sync_not_found: 404,
+  // A sync runs once at a time (a second run would create and disable the same officials twice).
+  directory_sync_running: 409,
   directory_link_exists: 409,
   directory_unreachable: 503,
 } as const satisfies Record<IdentityErrorCode, HttpStatus>;

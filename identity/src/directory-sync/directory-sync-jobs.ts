@@ -34,7 +34,8 @@ export const syncJobFilename = (syncName: string) => `directory:${syncName}`;
 @Injectable()
 export class DirectorySyncJobs implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly leased: LeasedJobs;
-  private stopping = false;
+  /** Aborts when the server stops: the runs under way stop, a directory read under way at once. */
+  private readonly stopping = new AbortController();
 
   constructor(
     @Inject(DATABASE) database: DatabaseHandle,
@@ -56,7 +57,7 @@ export class DirectorySyncJobs implements OnApplicationBootstrap, OnModuleDestro
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
+    this.stopping.abort();
     await this.leased.stop();
   }
 
@@ -71,10 +72,8 @@ export class DirectorySyncJobs implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async run(id: string, lost: AbortSignal): Promise<void> {
-    const lease: SyncLease = {
-      hold: (tx) => this.leased.hold(tx, id),
-      halted: () => this.stopping || lost.aborted,
-    };
+    const signal = AbortSignal.any([this.stopping.signal, lost]);
+    const lease: SyncLease = { hold: (tx) => this.leased.hold(tx, id), halted: () => signal.aborted, signal };
     try {
       if ((await this.process(id, lease)) === 'done') return;
       if (lost.aborted) throw new JobLeaseLostError(id);

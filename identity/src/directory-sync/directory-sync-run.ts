@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   AuditService,
@@ -37,14 +37,18 @@ import {
   type AttributeMapping,
   type DirectoryEntry,
 } from './ldap-mapping.js';
-import { DirectoryReadError, readDirectory } from './ldap-source.js';
+import { DirectoryReadAborted, DirectoryReadError, readDirectory } from './ldap-source.js';
+import { DIRECTORY_CHANGED, entriesDigest, inDnOrder, resumeAt } from './sync-resume.js';
 import { DirectorySyncRepository, type DirectorySyncRow } from './directory-sync.repository.js';
 
 export const DIRECTORY_SYNC_ACTOR: Actor = { type: 'system', id: 'directory-sync' };
 const SYSTEM = DIRECTORY_SYNC_ACTOR;
 
-/** What a run writes under: its lease's fence (first in each of its transactions), and whether to stop. */
-export type SyncLease = { hold(tx: Db): Promise<void>; halted(): boolean };
+/**
+ * What a run writes under: its lease's fence (first in each of its transactions), and whether to stop —
+ * `signal` aborts when it must (the server stopping, the lease lost), also ending a directory read under way.
+ */
+export type SyncLease = { hold(tx: Db): Promise<void>; halted(): boolean; signal: AbortSignal };
 type MappedChunk = { rows: CodedOfficialRow[]; problems: UserImportError[]; dns: Map<string, string> };
 type ChunkPlan = { lookup: InstitutionLookup; seen: Map<string, number>; managed: ReadonlySet<string> };
 
@@ -69,7 +73,8 @@ export class DirectorySyncRunner {
 
   /**
    * Runs the sync's job under `lease` (every write fenced by it); 'halted' when it stopped early (its lease
-   * lost, or the server stopping). A run taken over resumes after the chunks committed before (see resumeAt).
+   * lost, or the server stopping). A run taken over resumes after the chunks committed before (see resumeAt),
+   * or fails if the directory's entries changed meanwhile.
    */
   async process(sync: DirectorySyncRow, job: UserImportJobRow, lease: SyncLease): Promise<'done' | 'halted'> {
     const mapping = sync.mapping;
@@ -78,29 +83,20 @@ export class DirectorySyncRunner {
     if (scope !== null && 'reason' in scope) throw new DirectoryReadError(scope.reason);
     // Read once: officials this run creates are linked as it goes, and a username comes once a run.
     const managed = new Set((await this.repo.linked(sync.id)).map((u) => u.userId));
-    const entries = await readDirectory({
-      url: sync.url,
-      startTls: sync.startTls,
-      caCertificates: sync.caCertificates ?? undefined,
-      bindDn: sync.bindDn,
-      bindPassword: (await this.box.open('directory-bind-password', sync.bindPasswordSealed)).toString(
-        'utf8',
-      ),
-      baseDn: sync.baseDn,
-      filter: sync.filter,
-      attributes: requestedAttributes(mapping),
-      maxEntries: USER_IMPORT_LIMITS.maxRows,
-    });
-    const sha = createHash('sha256')
-      .update(entries.map((e) => e.dn).join('\n'))
-      .digest('hex');
+    const entries = await this.read(sync, lease.signal);
+    if (!entries) return 'halted'; // the server stops, or the lease was lost
+    const sha = entriesDigest(entries);
+    const from = resumeAt(job, entries.length, sha);
+    if (from === 'changed') {
+      await this.fail(job.id, DIRECTORY_CHANGED, lease);
+      return 'done';
+    }
     await this.database.db.transaction(async (tx) => {
       await lease.hold(tx);
       await this.jobs.updateJob(tx, job.id, { totalRows: entries.length, sourceSha256: sha });
     });
     const plan = { lookup: institutionLookup(all, scope), seen: new Map<string, number>(), managed };
     const present = new Set<string>();
-    const from = resumeAt(job, entries.length);
     // The entries committed before count as seen and present (for repeated usernames and those gone).
     for (const row of this.mapChunk(entries.slice(0, from), 0, mapping, sync.institution, present).rows)
       if (!plan.seen.has(row.username)) plan.seen.set(row.username, row.line);
@@ -113,6 +109,28 @@ export class DirectorySyncRunner {
     if (lease.halted()) return 'halted';
     await this.complete(sync, job, present, entries.length, lease);
     return 'done';
+  }
+
+  /** The sync's directory entries in DN order (see inDnOrder); null when `signal` stopped the read. */
+  private async read(sync: DirectorySyncRow, signal: AbortSignal): Promise<DirectoryEntry[] | null> {
+    const bindPassword = await this.box.open('directory-bind-password', sync.bindPasswordSealed);
+    const options = {
+      url: sync.url,
+      startTls: sync.startTls,
+      caCertificates: sync.caCertificates ?? undefined,
+      bindDn: sync.bindDn,
+      bindPassword: bindPassword.toString('utf8'),
+      baseDn: sync.baseDn,
+      filter: sync.filter,
+      attributes: requestedAttributes(sync.mapping),
+      maxEntries: USER_IMPORT_LIMITS.maxRows,
+    };
+    try {
+      return inDnOrder(await readDirectory(options, signal));
+    } catch (err) {
+      if (err instanceof DirectoryReadAborted) return null;
+      throw err;
+    }
   }
 
   /** Plans one chunk of entries against the directory and commits it with the job's progress (a test seam). */
@@ -269,17 +287,6 @@ export class DirectorySyncRunner {
       tx,
     );
   }
-}
-
-/**
- * Where a run resumes: after the entries its job committed before it was cut off. The directory is read again
- * whole (those gone are known only from a full read), but the chunks committed are not planned again — their
- * officials, counters and sealed codes landed with them, and planning them twice would count them twice. If
- * the directory changed meanwhile an entry may shift into the part skipped: the next run handles it, as it
- * would any change made after this run.
- */
-export function resumeAt(job: Pick<UserImportJobRow, 'committedLines'>, entries: number): number {
-  return Math.min(job.committedLines, entries);
 }
 
 /** A refused entry is named by its DN: that is where the directory's administrator finds it. */

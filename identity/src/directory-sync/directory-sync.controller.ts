@@ -47,9 +47,13 @@ export class DirectorySyncController {
     return { syncs: (await this.syncs.list({ principal: p, requestId })).map(dto.syncView) };
   }
 
-  /** Runs the sync now (or a dry run): an import job — poll GET /api/v1/user-imports/{id}. */
+  /**
+   * Runs the sync now (or a dry run): an import job — poll GET /api/v1/user-imports/{id}. Refused (409) while a
+   * run of the sync is queued or running: one run of a sync at a time; the message names its job.
+   */
   @Post(':id/runs')
   @Roles('security-officer')
+  @ErrorCodes(IDENTITY_ERROR_STATUS, 'directory_sync_not_found', 'directory_sync_running')
   @HttpCode(202)
   @ZodResponse(202, UserImportJob, 'Accepted: the run goes on in the background as an import job')
   async run(

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db, isUuid } from '@pakawaaz/platform';
-import { and, asc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lt, notExists, or, sql } from 'drizzle-orm';
+import { userImportJobs } from '../onboarding/onboarding.schema.js';
+import { DIRECTORY_SYNC_JOBS } from '../onboarding/user-imports.repository.js';
 import { users } from '../users/users.schema.js';
 import { directoryLinks, directorySyncs } from './directory-sync.schema.js';
 
@@ -43,6 +45,7 @@ export class DirectorySyncRepository {
 
   /**
    * Claims a scheduled sync that is due (atomically: on several nodes, one wins), setting its last run to now.
+   * A sync whose last run is still queued or running is not due: it is claimed once that run has ended.
    */
   async claimDue(now: Date): Promise<DirectorySyncRow[]> {
     return this.db
@@ -57,6 +60,18 @@ export class DirectorySyncRepository {
               directorySyncs.lastRunAt,
               sql`${now.toISOString()}::timestamptz - make_interval(mins => ${directorySyncs.intervalMinutes})`,
             ),
+          ),
+          notExists(
+            this.db
+              .select({ id: userImportJobs.id })
+              .from(userImportJobs)
+              .where(
+                and(
+                  DIRECTORY_SYNC_JOBS,
+                  eq(userImportJobs.filename, sql`'directory:' || ${directorySyncs.name}`), // syncJobFilename
+                  inArray(userImportJobs.status, ['queued', 'running']),
+                ),
+              ),
           ),
         ),
       )

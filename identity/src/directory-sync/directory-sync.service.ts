@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import {
+  AppError,
   AuditService,
   LOGGER,
   requireNational,
@@ -12,7 +13,11 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { identityError } from '../identity.errors.js';
 import { SECRET_BOX } from '../mfa/secret-box.provider.js';
 import { DIRECTORY_SYNC_SOURCE } from '../onboarding/onboarding.schema.js';
-import { UserImportsRepository, type UserImportJobRow } from '../onboarding/user-imports.repository.js';
+import {
+  isSyncRunConflict,
+  UserImportsRepository,
+  type UserImportJobRow,
+} from '../onboarding/user-imports.repository.js';
 import type { Ctx } from '../users/access.js';
 import type { AttributeMapping } from './ldap-mapping.js';
 import { DirectorySyncRepository, type DirectorySyncRow } from './directory-sync.repository.js';
@@ -148,9 +153,13 @@ export class DirectorySyncService implements OnApplicationBootstrap, OnModuleDes
     requireRole(ctx.principal, 'security-officer');
   }
 
+  /** A due sync whose run is still unfinished waits for it (claimDue passes it over; a race loses here). */
   private async runDue(): Promise<void> {
     for (const sync of await this.repo.claimDue(new Date()))
-      await this.start(sync, false, SYSTEM, 'directory-sync');
+      await this.start(sync, false, SYSTEM, 'directory-sync').catch((err: unknown) => {
+        if (!isSyncRunning(err)) throw err;
+        this.logger.info({ sync: sync.name }, 'directory sync due while its last run is unfinished');
+      });
   }
 
   private async start(
@@ -160,33 +169,51 @@ export class DirectorySyncService implements OnApplicationBootstrap, OnModuleDes
     actorName: string,
   ): Promise<UserImportJobRow> {
     const id = randomUUID();
-    await this.jobs.db.transaction(async (tx) => {
-      await this.jobs.insertJob(tx, {
-        id,
-        filename: syncJobFilename(sync.name),
-        dryRun,
-        status: 'queued',
-        sourceSha256: '',
-        sourceHeader: DIRECTORY_SYNC_SOURCE,
-        createdBy: `${actor.type}:${actor.id}`,
-        createdByName: actorName,
-        scopeIds: null,
+    await this.jobs.db
+      .transaction(async (tx) => {
+        const unfinished = await this.jobs.unfinishedJobOf(tx, syncJobFilename(sync.name));
+        if (unfinished) throw syncRunning(sync, unfinished);
+        await this.jobs.insertJob(tx, {
+          id,
+          filename: syncJobFilename(sync.name),
+          dryRun,
+          status: 'queued',
+          sourceSha256: '',
+          sourceHeader: DIRECTORY_SYNC_SOURCE,
+          createdBy: `${actor.type}:${actor.id}`,
+          createdByName: actorName,
+          scopeIds: null,
+        });
+        await this.repo.update(sync.id, { lastRunAt: new Date(), ...(dryRun ? {} : { lastJobId: id }) }, tx);
+        await this.audit.record(
+          {
+            actor,
+            action: 'identity.directory-sync.started',
+            target: `directory-sync:${sync.name}`,
+            details: { job: id, dryRun },
+          },
+          tx,
+        );
+      })
+      .catch((err: unknown) => {
+        // Another node's start between the look and the insert: the one-run-a-sync index refused this one.
+        throw isSyncRunConflict(err) ? syncRunning(sync) : err;
       });
-      await this.repo.update(sync.id, { lastRunAt: new Date(), ...(dryRun ? {} : { lastJobId: id }) }, tx);
-      await this.audit.record(
-        {
-          actor,
-          action: 'identity.directory-sync.started',
-          target: `directory-sync:${sync.name}`,
-          details: { job: id, dryRun },
-        },
-        tx,
-      );
-    });
     this.syncJobs.launch(id);
     return (await this.jobs.job(id))!;
   }
 }
+
+/** A sync runs once at a time: a second run is refused (the caller polls the one under way, or waits). */
+function syncRunning(sync: DirectorySyncRow, job?: string): Error {
+  const which = job ? ` (import job ${job})` : '';
+  return identityError(
+    'directory_sync_running',
+    `The directory sync "${sync.name}" has a run under way${which}: wait for it to end.`,
+  );
+}
+
+const isSyncRunning = (err: unknown) => err instanceof AppError && err.code === 'directory_sync_running';
 
 function view(row: DirectorySyncRow): DirectorySyncView {
   const { bindPasswordSealed: _sealed, ...rest } = row;

@@ -25,12 +25,18 @@ export class DirectoryReadError extends Error {
   override name = 'DirectoryReadError';
 }
 
+/** The read was stopped by its caller (the server stopping, the job's lease lost): not the directory's fault. */
+export class DirectoryReadAborted extends Error {
+  override name = 'DirectoryReadAborted';
+}
+
 /**
  * The tiny driver: binds, searches the subtree with the paged-results control (RFC 2696), and hands back each
  * entry's first value of the wanted attributes as text. TLS comes from ldaps:// or StartTLS, verified against
- * the pinned CAs (or the system's) and the URL's host name, TLS 1.2 at least.
+ * the pinned CAs (or the system's) and the URL's host name, TLS 1.2 at least. `signal` ends the read at once
+ * (DirectoryReadAborted), however slow the directory: a stopping server must not wait out its timeouts.
  */
-export async function readDirectory(o: LdapSourceOptions): Promise<DirectoryEntry[]> {
+export async function readDirectory(o: LdapSourceOptions, signal?: AbortSignal): Promise<DirectoryEntry[]> {
   const host = new URL(o.url).hostname.replace(/^\[|\]$/g, '');
   const tlsOptions: ConnectionOptions = {
     minVersion: 'TLSv1.2',
@@ -46,16 +52,19 @@ export async function readDirectory(o: LdapSourceOptions): Promise<DirectoryEntr
     // ldapts speaks TLS from the first byte whenever tlsOptions are given: only for ldaps://.
     ...(o.url.startsWith('ldaps:') ? { tlsOptions } : {}),
   });
-  try {
+  const read = (async () => {
     if (o.startTls) await client.startTLS(tlsOptions);
     await client.bind(o.bindDn, o.bindPassword);
-    const { searchEntries } = await client.search(o.baseDn, {
+    return client.search(o.baseDn, {
       scope: 'sub',
       filter: o.filter,
       attributes: o.attributes,
       paged: { pageSize: 500 },
       sizeLimit: o.maxEntries + 1,
     });
+  })();
+  try {
+    const { searchEntries } = await untilAborted(read, signal);
     if (searchEntries.length > o.maxEntries)
       throw new DirectoryReadError(
         `the search returned more than ${o.maxEntries} entries: narrow the base or the filter`,
@@ -71,7 +80,7 @@ export async function readDirectory(o: LdapSourceOptions): Promise<DirectoryEntr
       return { dn: e.dn, attributes };
     });
   } catch (err) {
-    if (err instanceof DirectoryReadError) throw err;
+    if (err instanceof DirectoryReadError || err instanceof DirectoryReadAborted) throw err;
     const tls = tlsFailureHint(err);
     if (tls) throw new DirectoryReadError(`the directory could not be read: ${tls}`);
     // ldapts' messages name the result code (InvalidCredentialsError, ECONNREFUSED…), never the password.
@@ -80,4 +89,16 @@ export async function readDirectory(o: LdapSourceOptions): Promise<DirectoryEntr
   } finally {
     await client.unbind().catch(() => undefined);
   }
+}
+
+/** `work`, or DirectoryReadAborted as soon as `signal` aborts (the socket is then closed; its late end ignored). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  work.catch(() => undefined);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(new DirectoryReadAborted('the directory read was stopped'));
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }

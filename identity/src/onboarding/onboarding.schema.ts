@@ -25,37 +25,47 @@ export const USER_IMPORT_STATUSES = ['queued', 'running', 'completed', 'failed']
 /** The `source_header` of a directory sync's job: DirectorySyncJobs runs it, from LDAP, not from blocks. */
 export const DIRECTORY_SYNC_SOURCE = 'ldap';
 
-export const userImportJobs = identitySchema.table('user_import_jobs', {
-  id: uuid('id').primaryKey(),
-  filename: text('filename').notNull(),
-  /** A dry run plans and counts, and changes nothing. */
-  dryRun: boolean('dry_run').notNull(),
-  status: text('status', { enum: USER_IMPORT_STATUSES }).notNull(),
-  sourceSha256: text('source_sha256').notNull(),
-  sourceHeader: text('source_header').notNull(),
-  attempts: integer('attempts').notNull().default(0),
-  /** Which process runs the job, until when: one at a time across the nodes (see LeasedJobs). */
-  ...jobLeaseColumns(),
-  totalRows: integer('total_rows').notNull().default(0),
-  committedLines: integer('committed_lines').notNull().default(0),
-  created: integer('created').notNull().default(0),
-  updated: integer('updated').notNull().default(0),
-  unchanged: integer('unchanged').notNull().default(0),
-  invalid: integer('invalid').notNull().default(0),
-  /** Officials disabled because they left the directory (directory syncs only; never deleted). */
-  disabled: integer('disabled').notNull().default(0),
-  /** Rows naming a SIM to assign (validated; assigned by a SIM operator: see the README). */
-  imsis: integer('imsis').notNull().default(0),
-  errors: jsonb('errors').$type<UserImportError[]>().notNull().default([]),
-  failure: text('failure'),
-  createdBy: text('created_by').notNull(),
-  createdByName: text('created_by_name').notNull(),
-  scopeIds: text('scope_ids').array(),
-  /** When the enrolment codes were handed out (once); null while they wait, sealed, in user_import_codes. */
-  codesDownloadedAt: timestamp('codes_downloaded_at', { withTimezone: true, mode: 'date' }),
-  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-  finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
-});
+export const userImportJobs = identitySchema.table(
+  'user_import_jobs',
+  {
+    id: uuid('id').primaryKey(),
+    filename: text('filename').notNull(),
+    /** A dry run plans and counts, and changes nothing. */
+    dryRun: boolean('dry_run').notNull(),
+    status: text('status', { enum: USER_IMPORT_STATUSES }).notNull(),
+    sourceSha256: text('source_sha256').notNull(),
+    sourceHeader: text('source_header').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    /** Which process runs the job, until when: one at a time across the nodes (see LeasedJobs). */
+    ...jobLeaseColumns(),
+    totalRows: integer('total_rows').notNull().default(0),
+    committedLines: integer('committed_lines').notNull().default(0),
+    created: integer('created').notNull().default(0),
+    updated: integer('updated').notNull().default(0),
+    unchanged: integer('unchanged').notNull().default(0),
+    invalid: integer('invalid').notNull().default(0),
+    /** Officials disabled because they left the directory (directory syncs only; never deleted). */
+    disabled: integer('disabled').notNull().default(0),
+    /** Rows naming a SIM to assign (validated; assigned by a SIM operator: see the README). */
+    imsis: integer('imsis').notNull().default(0),
+    errors: jsonb('errors').$type<UserImportError[]>().notNull().default([]),
+    failure: text('failure'),
+    createdBy: text('created_by').notNull(),
+    createdByName: text('created_by_name').notNull(),
+    scopeIds: text('scope_ids').array(),
+    /** When the enrolment codes were handed out (once); null while they wait, sealed, in user_import_codes. */
+    codesDownloadedAt: timestamp('codes_downloaded_at', { withTimezone: true, mode: 'date' }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  },
+  // One unfinished job a directory sync (its `filename` names the sync): two runs of a sync at once would both
+  // create its new officials and disable those gone. The database refuses the second, whichever node asks.
+  (t) => [
+    uniqueIndex('user_import_jobs_one_sync_run_idx')
+      .on(t.filename)
+      .where(sql`source_header = 'ldap' and status in ('queued', 'running')`),
+  ],
+);
 
 /** The upload of an unfinished job in blocks of whole lines; deleted when the job ends. */
 export const userImportBlocks = identitySchema.table(

@@ -22,6 +22,17 @@ export type EnrolmentRow = typeof userEnrolments.$inferSelect;
 export const FILE_IMPORT_JOBS = ne(userImportJobs.sourceHeader, DIRECTORY_SYNC_SOURCE);
 export const DIRECTORY_SYNC_JOBS = eq(userImportJobs.sourceHeader, DIRECTORY_SYNC_SOURCE);
 
+/** The second unfinished job of a directory sync, refused by the one-run-a-sync index (see userImportJobs). */
+export function isSyncRunConflict(err: unknown): boolean {
+  for (
+    let e = err as { code?: unknown; constraint?: unknown; cause?: unknown } | undefined;
+    e;
+    e = e.cause as typeof e
+  )
+    if (e.code === '23505' && e.constraint === 'user_import_jobs_one_sync_run_idx') return true;
+  return false;
+}
+
 /** Onboarding's tables: import jobs, their stored upload and sealed codes, and enrolment codes. */
 @Injectable()
 export class UserImportsRepository {
@@ -33,6 +44,22 @@ export class UserImportsRepository {
 
   async insertJob(tx: Db, row: typeof userImportJobs.$inferInsert): Promise<void> {
     await tx.insert(userImportJobs).values(row);
+  }
+
+  /** The id of the queued or running job of a directory sync (by its job's `filename`), if any. */
+  async unfinishedJobOf(tx: Db, filename: string): Promise<string | undefined> {
+    const [row] = await tx
+      .select({ id: userImportJobs.id })
+      .from(userImportJobs)
+      .where(
+        and(
+          DIRECTORY_SYNC_JOBS,
+          eq(userImportJobs.filename, filename),
+          inArray(userImportJobs.status, ['queued', 'running']),
+        ),
+      )
+      .limit(1);
+    return row?.id;
   }
 
   async job(id: string, tx: Db = this.db): Promise<UserImportJobRow | undefined> {

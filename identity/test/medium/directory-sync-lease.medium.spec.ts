@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { AuditService, JOB_LEASE_MS, LOGGER, type DatabaseHandle, type Logger } from '@pakawaaz/platform';
 import { gate, until, type Gate } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -14,9 +16,11 @@ import { OnboardingChanges } from '../../src/onboarding/onboarding-changes.js';
 import { USER_IMPORT_CHUNK_ROWS } from '../../src/onboarding/user-import-chunks.js';
 import { UserImportService } from '../../src/onboarding/user-import.service.js';
 import {
+  isSyncRunConflict,
   UserImportsRepository,
   type UserImportJobRow,
 } from '../../src/onboarding/user-imports.repository.js';
+import { DIRECTORY_CHANGED } from '../../src/directory-sync/sync-resume.js';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
 import {
   createIdentityFixture,
@@ -101,11 +105,11 @@ function node(leaseMs: number, opts: { pausing?: boolean; database?: DatabaseHan
   return { service: new DirectorySyncService(logger, syncs, imports, jobs, audit, box), jobs, paused };
 }
 
-async function start(n: Node, name: string): Promise<string> {
+async function start(n: Node, name: string, url = ldap.url): Promise<string> {
   await n.service.create(
     {
       name,
-      url: ldap.url,
+      url,
       startTls: false,
       allowPlaintext: true,
       bindDn: ldap.syncDn,
@@ -122,6 +126,9 @@ async function start(n: Node, name: string): Promise<string> {
 const job = (id: string) => fx.get(UserImportService).job(id, officer);
 const count = async (sql: string) => (await query<{ n: number }>(fx.handle, sql))[0]!.n;
 const officials = () => count("select count(*)::int n from identity.users where username like 'lease%'");
+/** Officials still active: a run taken over must not disable those the runner before it created. */
+const active = () =>
+  count("select count(*)::int n from identity.users where username like 'lease%' and status = 'active'");
 const outcomes = (id: string) =>
   count(
     `select count(*)::int n from platform.audit_log where target = 'user-import:${id}'
@@ -183,7 +190,15 @@ describe('directory sync jobs across nodes', () => {
     expect(codes).toHaveLength(N + 1); // A's chunk's codes and B's, once each
     const done = await job(id);
     // Resumed after A's committed chunk: A's officials are not planned again (not counted as unchanged).
-    expect(done).toMatchObject({ attempts: 1, totalRows: N, created: N, unchanged: 0, invalid: 0 });
+    expect(done).toMatchObject({
+      attempts: 1,
+      totalRows: N,
+      created: N,
+      unchanged: 0,
+      invalid: 0,
+      disabled: 0,
+    });
+    expect(await active()).toBe(N); // A's chunk's officials count as present, though B did not plan them
     await lateRunnerWritesNothing(a, b, id, done);
   }, 60_000);
 
@@ -196,7 +211,8 @@ describe('directory sync jobs across nodes', () => {
     await b.jobs.onApplicationBootstrap();
     await b.jobs.settled(id);
     const done = await job(id);
-    expect(done).toMatchObject({ status: 'completed', attempts: 1, created: N, unchanged: 0 });
+    expect(done).toMatchObject({ status: 'completed', attempts: 1, created: N, unchanged: 0, disabled: 0 });
+    expect(await active()).toBe(N);
     await lateRunnerWritesNothing(a, b, id, done);
   });
 
@@ -212,7 +228,14 @@ describe('directory sync jobs across nodes', () => {
     await b.jobs.onApplicationBootstrap();
     await b.jobs.settled(id);
     await stop(b);
-    expect(await job(id)).toMatchObject({ status: 'completed', attempts: 0, created: N, unchanged: 0 });
+    expect(await job(id)).toMatchObject({
+      status: 'completed',
+      attempts: 0,
+      created: N,
+      unchanged: 0,
+      disabled: 0,
+    });
+    expect(await active()).toBe(N);
     expect(await outcomes(id)).toBe(1);
   });
 
@@ -249,4 +272,108 @@ describe('directory sync jobs across nodes', () => {
     await stop(b);
     expect(await fx.get(UserImportsRepository).job(id)).toMatchObject({ status: 'queued', runner: null });
   });
+});
+
+describe('one run of a sync at a time', () => {
+  const syncJob = (id: string, name: string, status: 'queued' | 'running', createdAt: string) =>
+    `insert into identity.user_import_jobs (id, filename, dry_run, status, source_sha256, source_header,
+       created_by, created_by_name, created_at) values ('${id}', 'directory:${name}', false, '${status}', '',
+       'ldap', 'system:x', 'x', '${createdAt}')`;
+
+  it('refuses a second run while one is under way (409 directory_sync_running); the schedule passes it over', async () => {
+    const a = node(JOB_LEASE_MS, { pausing: true });
+    const id = await start(a, 'lease-f');
+    await a.paused.reached;
+    await expect(a.service.run('lease-f', true, officer)).rejects.toMatchObject({
+      code: 'directory_sync_running',
+      status: 409,
+    });
+    // Another node's start between the look and the insert: the index refuses it, with the same answer.
+    const look = vi.spyOn(fx.get(UserImportsRepository), 'unfinishedJobOf').mockResolvedValueOnce(undefined);
+    await expect(a.service.run('lease-f', false, officer)).rejects.toMatchObject({
+      code: 'directory_sync_running',
+    });
+    look.mockRestore();
+    await query(fx.handle, 'update identity.directory_syncs set interval_minutes = 1, last_run_at = null');
+    const syncs = fx.get(DirectorySyncRepository);
+    expect(await syncs.claimDue(new Date())).toEqual([]);
+    a.paused.open();
+    await a.service.settled(id);
+    await stop(a);
+    expect(await count('select count(*)::int n from identity.user_import_jobs')).toBe(1);
+    expect((await syncs.claimDue(new Date())).map((s) => s.name)).toEqual(['lease-f']); // due once it ended
+  });
+
+  it('the database refuses a second unfinished job of a sync, whichever node inserts it', async () => {
+    await query(fx.handle, syncJob(randomUUID(), 'lease-g', 'running', '2026-01-01T00:00:00Z'));
+    const second = query(fx.handle, syncJob(randomUUID(), 'lease-g', 'queued', '2026-01-02T00:00:00Z'));
+    const err: unknown = await second.catch((e: unknown) => e);
+    expect(isSyncRunConflict(err)).toBe(true);
+    // Finished runs, and other syncs' runs, are not in the way.
+    await query(fx.handle, "update identity.user_import_jobs set status = 'completed'");
+    await query(fx.handle, syncJob(randomUUID(), 'lease-g', 'queued', '2026-01-03T00:00:00Z'));
+    await query(fx.handle, syncJob(randomUUID(), 'lease-h', 'queued', '2026-01-03T00:00:00Z'));
+  });
+
+  it('the upgrade ends all but the newest of the runs a release before the lease left unfinished', async () => {
+    const migration = readFileSync(
+      new URL('../../migrations/0012_one_run_a_sync.sql', import.meta.url),
+      'utf8',
+    );
+    await query(fx.handle, 'drop index identity.user_import_jobs_one_sync_run_idx');
+    const [old1, old2, newest, other] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    await query(fx.handle, syncJob(old1, 'lease-i', 'running', '2026-01-01T00:00:00Z'));
+    await query(fx.handle, syncJob(old2, 'lease-i', 'queued', '2026-01-02T00:00:00Z'));
+    await query(fx.handle, syncJob(newest, 'lease-i', 'running', '2026-01-03T00:00:00Z'));
+    await query(fx.handle, syncJob(other, 'lease-j', 'running', '2026-01-01T00:00:00Z'));
+    for (const statement of migration.split('--> statement-breakpoint')) await query(fx.handle, statement);
+    const superseded = { status: 'failed', failure: 'superseded by a later run of this sync', runner: null };
+    expect(await fx.get(UserImportsRepository).job(old1)).toMatchObject(superseded);
+    expect(await fx.get(UserImportsRepository).job(old2)).toMatchObject(superseded);
+    expect(await fx.get(UserImportsRepository).job(newest)).toMatchObject({
+      status: 'running',
+      failure: null,
+    });
+    expect(await fx.get(UserImportsRepository).job(other)).toMatchObject({
+      status: 'running',
+      failure: null,
+    });
+  });
+
+  it('fails a sync job taken over when the directory changed since it began, disabling no one', async () => {
+    const { a, id } = await dyingNode(JOB_LEASE_MS, 'lease-k');
+    // Another list of entries than the one the job began with (as if entries were added or removed).
+    await query(
+      fx.handle,
+      `update identity.user_import_jobs set source_sha256 = '${'0'.repeat(64)}',
+         lease_until = now() - interval '1 second' where id = '${id}'`,
+    );
+    const b = node(JOB_LEASE_MS);
+    await b.jobs.onApplicationBootstrap();
+    await b.jobs.settled(id);
+    const failed = await job(id);
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1, created: chunk(), disabled: 0 });
+    expect(failed.failure).toBe(DIRECTORY_CHANGED);
+    expect(await active()).toBe(chunk());
+    await lateRunnerWritesNothing(a, b, id, failed);
+  });
+
+  it('a stopping server ends a slow directory read at once and gives the job back, no attempt counted', async () => {
+    let accepted!: () => void;
+    const connected = new Promise<void>((resolve) => (accepted = resolve));
+    const silent = createServer(() => accepted()); // accepts, never answers: a bind that hangs
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const a = node(JOB_LEASE_MS);
+      const { port } = silent.address() as AddressInfo;
+      const id = await start(a, 'lease-l', `ldap://127.0.0.1:${port}`);
+      await connected;
+      const t0 = Date.now();
+      await stop(a);
+      expect(Date.now() - t0).toBeLessThan(5_000); // not the read's 30 s timeout, nor the 15 s forced exit
+      expect(await job(id)).toMatchObject({ status: 'queued', attempts: 0, runner: null, failure: null });
+    } finally {
+      silent.close();
+    }
+  }, 20_000);
 });

@@ -1,0 +1,4 @@
+-- A release before the lease could leave several runs of one sync unfinished (crashed or force-exited
+-- processes): only the newest run of each sync may go on; each older unfinished one ends, failed, saying why.
+UPDATE "identity"."user_import_jobs" AS "j" SET "status" = 'failed', "failure" = 'superseded by a later run of this sync', "finished_at" = now(), "runner" = NULL, "lease_until" = NULL WHERE "j"."source_header" = 'ldap' AND "j"."status" IN ('queued', 'running') AND EXISTS (SELECT 1 FROM "identity"."user_import_jobs" AS "n" WHERE "n"."source_header" = 'ldap' AND "n"."filename" = "j"."filename" AND ("n"."created_at", "n"."id") > ("j"."created_at", "j"."id"));--> statement-breakpoint
+CREATE UNIQUE INDEX "user_import_jobs_one_sync_run_idx" ON "identity"."user_import_jobs" USING btree ("filename") WHERE source_header = 'ldap' and status in ('queued', 'running');
