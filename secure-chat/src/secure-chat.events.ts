@@ -146,7 +146,10 @@ export const CALL_SIGNAL_CONSUMER = defineConsumer({
 
 /**
  * The answer to an ask (cluster presence): node `node` holds these devices of ask `ask`, published by node
- * `to` (which alone acts on it: it does not push them). Sent only by a node holding some of them.
+ * `to` (which alone acts on it: it does not push them). Sent only by a node holding some of them. With
+ * `remembers`, node `node` releases them when they leave it and pushes those presumed on it that have (it
+ * can push: device management is there), so node `to` may remember the answer (RemoteHolders); an answer
+ * without it (a release before this one's, or a node without push) is not remembered.
  */
 export const DevicesHeld = defineEvent(
   'secure-chat.presence.held',
@@ -155,6 +158,7 @@ export const DevicesHeld = defineEvent(
     ask: askId,
     node: nodeId,
     deviceIds: deviceIdList,
+    remembers: z.literal(true).optional(),
   }),
   {
     examples: [
@@ -163,6 +167,7 @@ export const DevicesHeld = defineEvent(
         ask: '2b7e1c4a-8d3f-4a9e-b6c1-5f0d2e8a7b3c',
         node: 'd4a8f2c6-1e3b-4f7a-9c5d-8b0e6a2f4c1d',
         deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'],
+        remembers: true,
       },
     ],
     transient: true,

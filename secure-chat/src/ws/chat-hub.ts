@@ -93,6 +93,11 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
     };
   }
 
+  /** Whether this node can push "check in" (device management's MQTT push is here). */
+  get pushes(): boolean {
+    return !!this.push;
+  }
+
   connected(deviceId: string): boolean {
     return this.sessions.has(deviceId);
   }

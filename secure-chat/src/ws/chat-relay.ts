@@ -65,7 +65,7 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     const bus = this.bus;
     this.subscriptions.push(
       await consume(bus, DEVICES_HELD_CONSUMER, (e) => {
-        if (e.data.to === this.node) this.answered(e.data.ask, e.data.node, e.data.deviceIds);
+        if (e.data.to === this.node) this.answered(e.data);
         return Promise.resolve();
       }),
       await consume(bus, DEVICES_RELEASED_CONSUMER, (e) => {
@@ -102,7 +102,10 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
       // Devices another node answered for a moment ago are not asked about: the wake names that node.
       const { presumed, unknown } = this.holders.split(deviceIds, performance.now());
       this.count?.presence(presumed.size, unknown.length);
-      return this.relay(deviceIds, unknown, (data) => wake(data, handed, presumed), 'the wake');
+      // A wake that could not be sent reached no presumed holder: unsure, push its presumed devices now.
+      const unsent = (batch: readonly string[]) =>
+        this.hub.presumedAway(batch.filter((d) => presumed.has(d)));
+      return this.relay(deviceIds, unknown, (data) => wake(data, handed, presumed), 'the wake', unsent);
     };
     this.hub.relaySignal = (deviceIds, frame: CallSignalFrame, ask) =>
       this.relay(
@@ -111,6 +114,11 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
         (data) => CallSignalled.create({ ...data, frame }),
         'a call signal',
       );
+  }
+
+  /** The node this one presumes holds the device, from a remembered answer (diagnostics, tests). */
+  presumedHolder(deviceId: string): string | undefined {
+    return this.holders.split([deviceId], performance.now()).presumed.get(deviceId);
   }
 
   /**
@@ -122,18 +130,20 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     asked: readonly string[],
     create: (data: { node: string; deviceIds: string[]; ask?: string }) => Parameters<EventBus['publish']>[0],
     what: string,
+    unsent?: (batch: readonly string[]) => void,
   ): Promise<readonly string[]> {
     const ask = asked.length > 0;
     const id = ask ? randomUUID() : undefined;
     const opened = id !== undefined && this.asks.ask(id, asked, Date.now());
-    for (let i = 0; i < deviceIds.length; i += WAKE_BATCH)
-      this.bus!.signal(
-        create({
-          node: this.node,
-          deviceIds: deviceIds.slice(i, i + WAKE_BATCH),
-          ...(opened ? { ask: id } : {}),
-        }),
-      ).catch((err: unknown) => this.logger?.warn({ err }, `chat: ${what} could not be relayed`));
+    for (let i = 0; i < deviceIds.length; i += WAKE_BATCH) {
+      const batch = deviceIds.slice(i, i + WAKE_BATCH);
+      this.bus!.signal(create({ node: this.node, deviceIds: batch, ...(opened ? { ask: id } : {}) })).catch(
+        (err: unknown) => {
+          this.logger?.warn({ err }, `chat: ${what} could not be relayed`);
+          unsent?.(batch);
+        },
+      );
+    }
     if (!ask) return Promise.resolve([]);
     // Too many asks open: unsure, push them all now.
     if (!opened) return Promise.resolve(asked);
@@ -172,9 +182,17 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     const notHere = new Set(away);
     const held = ids.filter((d) => !notHere.has(d));
     if (held.length === 0) return;
-    this.answeredFor.answered(held, performance.now());
+    // Remembered only from a node that can push what is presumed on it and has left (device management here).
+    const remembers = this.hub.pushes;
+    if (remembers) this.answeredFor.answered(held, performance.now());
     this.bus!.signal(
-      DevicesHeld.create({ to: data.node, ask: data.ask, node: this.node, deviceIds: held }),
+      DevicesHeld.create({
+        to: data.node,
+        ask: data.ask,
+        node: this.node,
+        deviceIds: held,
+        ...(remembers ? { remembers } : {}),
+      }),
     ).catch((err: unknown) => this.logger?.warn({ err }, 'chat: a presence answer could not be sent'));
   }
 
@@ -207,15 +225,25 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
   private reconnected(): void {
     this.hub.wakeAllLocal();
     this.holders.forget();
-    this.answeredFor.clear();
+    // Wakes presuming here the devices that left lately may have been lost: unsure, push them.
+    this.hub.presumedAway(this.answeredFor.leftLately(performance.now()));
     void this.released();
   }
 
-  /** Node `node` holds these devices of ask `id`: remembered (unless late: see AnsweredHeld), not pushed. */
-  private answered(id: string, node: string, deviceIds: readonly string[]): void {
-    const state = this.asks.held(id, deviceIds);
+  /**
+   * Node `node` holds these devices of ask `id`: not pushed; remembered when it said it would act on that
+   * (`remembers`: a release before this one's did not) and the answer is not late (see AnsweredHeld).
+   */
+  private answered(answer: {
+    ask: string;
+    node: string;
+    deviceIds: string[];
+    remembers?: true | undefined;
+  }): void {
+    const { ask: id, deviceIds } = answer;
+    const state = this.asks.held(id, deviceIds, Date.now());
     if (state === 'late') return;
-    this.holders.learn(node, deviceIds, performance.now());
+    if (answer.remembers) this.holders.learn(answer.node, deviceIds, performance.now());
     if (state !== 'claimed') return;
     this.waiting.get(id)?.([]);
     this.waiting.delete(id);

@@ -17,7 +17,7 @@ const cluster = () => {
     for (const [node, held] of nodes)
       if (!dead.has(node)) {
         const mine = away.filter((d) => held.has(d));
-        if (mine.length > 0) asks.held(id, mine);
+        if (mine.length > 0) asks.held(id, mine, now);
       }
     return asks.due(now + ANSWER_WAIT_MS).find(([i]) => i === id)?.[1] ?? [];
   };
@@ -28,14 +28,14 @@ describe('HeldAsks (cluster presence, asked per wake)', () => {
   it('pushes only the devices no node claims; an ask fully claimed closes at once', () => {
     const asks = new HeldAsks();
     expect(asks.ask('a1', ['d1', 'd2', 'd3'], 0)).toBe(true);
-    expect(asks.held('a1', ['d1'])).toBe('open');
+    expect(asks.held('a1', ['d1'], 0)).toBe('open');
     expect(asks.due(ANSWER_WAIT_MS - 1)).toEqual([]);
     expect(asks.due(ANSWER_WAIT_MS)).toEqual([['a1', ['d2', 'd3']]]);
     expect(asks.size).toBe(0);
 
     expect(asks.ask('a2', ['d1', 'd2'], 0)).toBe(true);
-    expect(asks.held('a2', ['d1'])).toBe('open');
-    expect(asks.held('a2', ['d2'])).toBe('claimed');
+    expect(asks.held('a2', ['d1'], 0)).toBe('open');
+    expect(asks.held('a2', ['d2'], ANSWER_WAIT_MS)).toBe('claimed');
     expect(asks.size).toBe(0);
     expect(asks.due(10 * ANSWER_WAIT_MS)).toEqual([]);
   });
@@ -44,9 +44,13 @@ describe('HeldAsks (cluster presence, asked per wake)', () => {
     const asks = new HeldAsks();
     asks.ask('a1', ['d1'], 1000);
     expect(asks.due(1000 + ANSWER_WAIT_MS)).toEqual([['a1', ['d1']]]);
-    expect(asks.held('a1', ['d1'])).toBe('late');
+    expect(asks.held('a1', ['d1'], 1000 + ANSWER_WAIT_MS)).toBe('late');
     // An answer to an ask this node never opened (another node's) is late too.
-    expect(asks.held('someone-else', ['d1'])).toBe('late');
+    expect(asks.held('someone-else', ['d1'], 0)).toBe('late');
+    // Past the wait, an answer is late even before the ask's timer has closed it (a busy event loop).
+    asks.ask('a2', ['d2'], 1000);
+    expect(asks.held('a2', ['d2'], 1000 + ANSWER_WAIT_MS + 1)).toBe('late');
+    expect(asks.due(1000 + ANSWER_WAIT_MS + 1)).toEqual([['a2', ['d2']]]);
   });
 
   it('node death: the devices of a node that stopped answering are pushed from the next wake on', () => {
@@ -74,7 +78,7 @@ describe('HeldAsks (cluster presence, asked per wake)', () => {
     for (let i = 0; i < MAX_OPEN_ASKS; i++) expect(asks.ask(`a${i}`, [`d${i}`], 0)).toBe(true);
     expect(asks.ask('one-more', ['x'], 0)).toBe(false);
     expect(asks.ask('a0', ['y'], 0)).toBe(false); // an id already open is not reopened
-    asks.held('a1', ['d1']);
+    asks.held('a1', ['d1'], 0);
     const drained = asks.drain();
     expect(drained).toHaveLength(MAX_OPEN_ASKS - 1);
     expect(drained[0]).toEqual(['a0', ['d0']]);

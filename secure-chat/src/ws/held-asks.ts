@@ -27,12 +27,13 @@ export class HeldAsks {
 
   /**
    * Another node holds these devices of an ask: they will not be pushed. 'claimed' when every device of the
-   * ask is now held (it is closed: nothing to push); 'late' when the ask is not open (already settled: the
-   * answer came too late and changes nothing, or it was never ours).
+   * ask is now held (it is closed: nothing to push); 'late' when the ask is not open (already settled, or its
+   * wait is over though its timer has not run yet: the answer came too late and changes nothing; or it was
+   * never ours).
    */
-  held(id: string, deviceIds: readonly string[]): 'open' | 'claimed' | 'late' {
+  held(id: string, deviceIds: readonly string[], now: number): 'open' | 'claimed' | 'late' {
     const ask = this.open.get(id);
-    if (!ask) return 'late';
+    if (!ask || ask.until < now) return 'late';
     for (const d of deviceIds) ask.away.delete(d);
     if (ask.away.size > 0) return 'open';
     this.open.delete(id);

@@ -46,6 +46,21 @@ describe('RemoteHolders (which other node holds a device, from its answers)', ()
     expect(h.size).toBe(0);
   });
 
+  it('keeps its entries in order of expiry, so a full memory makes room from the oldest', () => {
+    const h = new RemoteHolders();
+    h.learn('B', ids(MAX_REMEMBERED - 1), 0);
+    h.learn('B', ['d0'], 5000); // refreshed: now the newest
+    h.learn('C', ['extra', 'more'], REMEMBER_HELD_MS + 1); // full: the expired ones go, 'd0' stays
+    expect(h.size).toBe(3);
+    expect(h.split(['d0', 'd1', 'extra'], REMEMBER_HELD_MS + 2)).toEqual({
+      presumed: new Map([
+        ['d0', 'B'],
+        ['extra', 'C'],
+      ]),
+      unknown: ['d1'],
+    });
+  });
+
   it('remembers at most MAX_REMEMBERED devices: expired ones make room, the rest are simply asked about', () => {
     const h = new RemoteHolders();
     h.learn('B', ids(MAX_REMEMBERED), 0);
@@ -70,8 +85,21 @@ describe('AnsweredHeld (the holder: a release only for devices another node may 
     expect(a.left('d1', 0)).toBe(false); // once only
     expect(a.left('d2', REMEMBER_HELD_MS + ANSWER_WAIT_MS)).toBe(false);
     expect(a.left('never', 0)).toBe(false);
-    a.clear();
-    expect(a.left('d3', 1)).toBe(false);
+    expect(a.leftLately(REMEMBER_HELD_MS)).toEqual(['d1']); // and forgets everything
+    expect(a.left('d3', REMEMBER_HELD_MS + 1)).toBe(false);
+  });
+
+  it('back on NATS after a cut: the devices that left while another node may have remembered them here', () => {
+    const a = new AnsweredHeld();
+    a.answered(['old', 'recent', 'stays', 'never-remembered'], 0);
+    expect(a.left('old', 1000)).toBe(true);
+    a.answered(['recent'], 5000);
+    expect(a.left('recent', 6000)).toBe(true);
+    // 'old' left longer than the memory and its margin ago: no node can still presume it here.
+    expect(a.leftLately(1000 + REMEMBER_HELD_MS + ANSWER_WAIT_MS)).toEqual(['recent']);
+    // Everything is forgotten: the node releases all it answered for when it is back.
+    expect(a.left('stays', 7000)).toBe(false);
+    expect(a.leftLately(7000)).toEqual([]);
   });
 
   it('covers every moment the asker can still remember: its memory starts at most ANSWER_WAIT_MS after the answer', () => {

@@ -29,8 +29,10 @@ export class RemoteHolders {
   learn(node: string, deviceIds: readonly string[], now: number): void {
     if (this.held.size + deviceIds.length > MAX_REMEMBERED) this.expire(now);
     const until = now + REMEMBER_HELD_MS;
-    for (const d of deviceIds)
-      if (this.held.size < MAX_REMEMBERED || this.held.has(d)) this.held.set(d, { node, until });
+    for (const d of deviceIds) {
+      // Deleted first, so the map stays in order of expiry (a Map keeps insertion order): expire() stops early.
+      if (this.held.delete(d) || this.held.size < MAX_REMEMBERED) this.held.set(d, { node, until });
+    }
   }
 
   /** Node `node` no longer holds these devices (all of them, without a list): forget what it answered. */
@@ -62,20 +64,31 @@ export class RemoteHolders {
     return { presumed, unknown };
   }
 
+  /** Forgets the expired entries: the oldest first, up to the first that is not (learn keeps them in order). */
   private expire(now: number): void {
-    for (const [d, h] of this.held) if (h.until <= now) this.held.delete(d);
+    for (const [d, h] of this.held) {
+      if (h.until > now) return;
+      this.held.delete(d);
+    }
   }
 }
 
+/** How long after an answer the asker may still remember it: its memory, and the ask's wait as margin. */
+const REMEMBERED_FOR_MS = REMEMBER_HELD_MS + ANSWER_WAIT_MS;
+
 /**
  * The holder's side: the devices this node answered it holds, and when (pure). When such a device's last socket
- * here closes within REMEMBER_HELD_MS of the answer, the nodes that may remember it here are told; for the
+ * here closes within REMEMBERED_FOR_MS of the answer, the nodes that may remember it here are told; for the
  * others nobody remembers anything, and nothing is sent. An answer is remembered only if it came within its
  * ask's ANSWER_WAIT_MS (a late one is not), so the asker's memory ends at most that much later than the
- * answer's time here: the margin. One entry per device connected here at most.
+ * answer's time here: the margin. One entry per device connected here at most; and the devices that left
+ * within REMEMBERED_FOR_MS, in case this node was cut off from NATS meanwhile: wakes presuming them here were
+ * lost, and it pushes them when it is back (`leftLately`).
  */
 export class AnsweredHeld {
   private readonly at = new Map<string, number>();
+  /** Devices that left while remembered elsewhere, in order of leaving. */
+  private readonly left_ = new Map<string, number>();
 
   answered(deviceIds: readonly string[], now: number): void {
     for (const d of deviceIds) this.at.set(d, now);
@@ -85,10 +98,29 @@ export class AnsweredHeld {
   left(deviceId: string, now: number): boolean {
     const at = this.at.get(deviceId);
     this.at.delete(deviceId);
-    return at !== undefined && at + REMEMBER_HELD_MS + ANSWER_WAIT_MS > now;
+    this.prune(now);
+    if (at === undefined || at + REMEMBERED_FOR_MS <= now) return false;
+    this.left_.delete(deviceId);
+    this.left_.set(deviceId, now);
+    return true;
   }
 
-  clear(): void {
+  /**
+   * The devices that left within REMEMBERED_FOR_MS while some node may have remembered them here, and forgets
+   * everything: this node is back on NATS after a cut (wakes presuming them here may have been lost).
+   */
+  leftLately(now: number): string[] {
+    this.prune(now);
+    const out = [...this.left_.keys()];
     this.at.clear();
+    this.left_.clear();
+    return out;
+  }
+
+  private prune(now: number): void {
+    for (const [d, t] of this.left_) {
+      if (t + REMEMBERED_FOR_MS > now) return;
+      this.left_.delete(d);
+    }
   }
 }

@@ -165,6 +165,10 @@ describe.skipIf(!natsUp)('chat wakes between cluster nodes (NATS)', () => {
     expect(pushes.slice(before).flat()).not.toContain(phone.deviceId);
   });
 
+  /** Node A has node `holder`'s answer for the device (remembered). */
+  const rememberedOnA = (deviceId: string, holder: ChatRelay) =>
+    vi.waitFor(() => expect(relays[0]!.presumedHolder(deviceId)).toBe(holder.node), WAIT);
+
   /** The events node `i` signalled of this type since the spy started (their data). */
   const signalled = (i: number, type: string) => {
     const spy = vi.spyOn(buses[i]!, 'signal');
@@ -187,7 +191,7 @@ describe.skipIf(!natsUp)('chat wakes between cluster nodes (NATS)', () => {
         a.queued([onB.deviceId]);
         await vi.waitFor(() => expect(onB.woken).toBe(n), WAIT);
         // The first answer is in before the next wake (it is what the next one remembers).
-        if (n === 1) await vi.waitFor(() => expect(answers.data()).toHaveLength(1), WAIT);
+        if (n === 1) await rememberedOnA(onB.deviceId, relays[1]!);
       }
       await new Promise((r) => setTimeout(r, ANSWER_WAIT_MS + 300));
       expect(answers.data()).toHaveLength(1);
@@ -213,13 +217,13 @@ describe.skipIf(!natsUp)('chat wakes between cluster nodes (NATS)', () => {
     try {
       a.queued([phone.deviceId]);
       await vi.waitFor(() => expect(phone.woken).toBe(1), WAIT);
-      await new Promise((r) => setTimeout(r, 300)); // node A has the answer
+      await rememberedOnA(phone.deviceId, relays[1]!);
       leave();
       await vi.waitFor(
         () => expect(releases.data()).toEqual([{ node: relays[1]!.node, deviceIds: [phone.deviceId] }]),
         WAIT,
       );
-      await new Promise((r) => setTimeout(r, 300)); // node A has the release
+      await vi.waitFor(() => expect(relays[0]!.presumedHolder(phone.deviceId)).toBeUndefined(), WAIT);
       const wakes = signalled(0, 'secure-chat.queue.woken');
       a.queued([phone.deviceId]);
       await vi.waitFor(() => expect(pushes.flat()).toContain(phone.deviceId), WAIT);
@@ -237,7 +241,7 @@ describe.skipIf(!natsUp)('chat wakes between cluster nodes (NATS)', () => {
     const leave = b.add(phone);
     a.queued([phone.deviceId]);
     await vi.waitFor(() => expect(phone.woken).toBe(1), WAIT);
-    await new Promise((r) => setTimeout(r, 300));
+    await rememberedOnA(phone.deviceId, relays[1]!);
     const hook = b.relayReleased;
     b.relayReleased = undefined; // the release is lost
     leave();
@@ -247,6 +251,89 @@ describe.skipIf(!natsUp)('chat wakes between cluster nodes (NATS)', () => {
     await vi.waitFor(() => expect(pushes.flat()).toContain(phone.deviceId), WAIT);
     // Node B's push, not node A's after an unanswered ask (which would wait ANSWER_WAIT_MS).
     expect(performance.now() - started).toBeLessThan(ANSWER_WAIT_MS);
+  });
+
+  it('a wake that cannot be sent pushes the devices it presumed held at once (no holder heard of it)', async () => {
+    const [a, b] = hubs as [ChatHub, ChatHub];
+    const onB = session(randomUUID());
+    b.add(onB);
+    a.queued([onB.deviceId]);
+    await vi.waitFor(() => expect(onB.woken).toBe(1), WAIT);
+    await rememberedOnA(onB.deviceId, relays[1]!);
+    const failing = vi.spyOn(buses[0]!, 'signal').mockRejectedValueOnce(new Error('NATS is away'));
+    try {
+      a.queued([onB.deviceId]);
+      await vi.waitFor(() => expect(pushes.flat()).toContain(onB.deviceId), {
+        timeout: ANSWER_WAIT_MS,
+        interval: 10,
+      });
+    } finally {
+      failing.mockRestore();
+    }
+  });
+
+  /** A third node on its own connection (through `url`), its hub pushing into `pushed` when `push` is set. */
+  const thirdNode = async (url: string, push: boolean) => {
+    const bus = await connectNatsEventBus({
+      url,
+      logger: testLogger,
+      stream,
+      subjectPrefix,
+      catalog: eventCatalog([platformDomain, secureChatDomain]),
+    });
+    const pushed: string[] = [];
+    const hub = new ChatHub(
+      push ? { notify: (ids) => Promise.resolve(void pushed.push(...ids)) } : undefined,
+    );
+    const relay = new ChatRelay(hub, bus, testLogger);
+    await relay.onModuleInit();
+    return { bus, hub, relay, pushed, stop: async () => (await relay.onModuleDestroy(), await bus.close()) };
+  };
+
+  it('a node that cannot push is asked about every time: its answers are not remembered', async () => {
+    const c = await thirdNode(natsUrl, false);
+    try {
+      const onC = session(randomUUID());
+      c.hub.add(onC);
+      const wakes = signalled(0, 'secure-chat.queue.woken');
+      for (let n = 1; n <= 2; n++) {
+        hubs[0]!.queued([onC.deviceId]);
+        await vi.waitFor(() => expect(onC.woken).toBe(n), WAIT);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(wakes.data().map((w) => [w.ask !== undefined, w.presumed])).toEqual([
+        [true, undefined],
+        [true, undefined],
+      ]);
+      wakes.restore();
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('a node cut off from NATS pushes, when it is back, a remembered device that left it meanwhile', async () => {
+    const target = new URL(natsUrl);
+    const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 4222) });
+    const port = await proxy.start();
+    const c = await thirdNode(`nats://127.0.0.1:${port}`, true);
+    try {
+      const phone = session(randomUUID());
+      const leave = c.hub.add(phone);
+      hubs[0]!.queued([phone.deviceId]);
+      await vi.waitFor(() => expect(phone.woken).toBe(1), WAIT);
+      await rememberedOnA(phone.deviceId, c.relay);
+      await proxy.cut();
+      await vi.waitFor(async () => expect((await c.bus.health()).status).toBe('down'), WAIT);
+      leave(); // its release cannot go out now
+      hubs[0]!.queued([phone.deviceId]); // presumed on node C, which does not hear it
+      await new Promise((r) => setTimeout(r, 300));
+      expect(c.pushed).toEqual([]);
+      await proxy.start(port);
+      await vi.waitFor(() => expect(c.pushed).toEqual([phone.deviceId]), { timeout: 30_000, interval: 50 });
+    } finally {
+      await c.stop();
+      await proxy.cut();
+    }
   });
 
   it('hands the envelopes to the socket on node B with the wake (no queue read there), and stores none of it', async () => {
