@@ -65,10 +65,12 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     const bus = this.bus;
     this.subscriptions.push(
       await consume(bus, DEVICES_HELD_CONSUMER, (e) => {
+        this.heard();
         if (e.data.to === this.node) this.answered(e.data);
         return Promise.resolve();
       }),
       await consume(bus, DEVICES_RELEASED_CONSUMER, (e) => {
+        this.heard();
         if (e.data.node !== this.node) this.holders.released(e.data.node, e.data.deviceIds);
         return Promise.resolve();
       }),
@@ -76,12 +78,14 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
         bus,
         CHAT_WAKE_CONSUMER,
         (e) => {
+          this.heard();
           if (e.data.node !== this.node) this.woken(e.data);
           return Promise.resolve();
         },
         { onGap: () => this.reconnected() },
       ),
       await consume(bus, CALL_SIGNAL_CONSUMER, (e) => {
+        this.heard();
         if (e.data.node !== this.node)
           this.answer(e.data, e.data.deviceIds, this.hub.signalLocal(e.data.deviceIds, e.data.frame));
         return Promise.resolve();
@@ -116,6 +120,11 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
       );
   }
 
+  /** A transient message came from NATS: the link delivered until now (AnsweredHeld.heard). */
+  private heard(): void {
+    this.answeredFor.heard(performance.now());
+  }
+
   /** The node this one presumes holds the device, from a remembered answer (diagnostics, tests). */
   presumedHolder(deviceId: string): string | undefined {
     return this.holders.split([deviceId], performance.now()).presumed.get(deviceId);
@@ -134,7 +143,7 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
   ): Promise<readonly string[]> {
     const ask = asked.length > 0;
     const id = ask ? randomUUID() : undefined;
-    const opened = id !== undefined && this.asks.ask(id, asked, Date.now());
+    const opened = id !== undefined && this.asks.ask(id, asked, performance.now());
     for (let i = 0; i < deviceIds.length; i += WAKE_BATCH) {
       const batch = deviceIds.slice(i, i + WAKE_BATCH);
       this.bus!.signal(create({ node: this.node, deviceIds: batch, ...(opened ? { ask: id } : {}) })).catch(
@@ -149,7 +158,7 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     if (!opened) return Promise.resolve(asked);
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
-      setTimeout(() => this.settle(this.asks.due(Date.now())), ANSWER_WAIT_MS + 10).unref();
+      setTimeout(() => this.settle(this.asks.due(performance.now())), ANSWER_WAIT_MS + 10).unref();
     });
   }
 
@@ -225,8 +234,8 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
   private reconnected(): void {
     this.hub.wakeAllLocal();
     this.holders.forget();
-    // Wakes presuming here the devices that left lately may have been lost: unsure, push them.
-    this.hub.presumedAway(this.answeredFor.leftLately(performance.now()));
+    // Wakes presuming here the devices that left lately may have been lost: unsure, push those not back.
+    this.hub.presumedAway(this.answeredFor.leftLately().filter((d) => !this.hub.connected(d)));
     void this.released();
   }
 
@@ -241,7 +250,7 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     remembers?: true | undefined;
   }): void {
     const { ask: id, deviceIds } = answer;
-    const state = this.asks.held(id, deviceIds, Date.now());
+    const state = this.asks.held(id, deviceIds, performance.now());
     if (state === 'late') return;
     if (answer.remembers) this.holders.learn(answer.node, deviceIds, performance.now());
     if (state !== 'claimed') return;

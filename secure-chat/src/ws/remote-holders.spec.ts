@@ -85,21 +85,33 @@ describe('AnsweredHeld (the holder: a release only for devices another node may 
     expect(a.left('d1', 0)).toBe(false); // once only
     expect(a.left('d2', REMEMBER_HELD_MS + ANSWER_WAIT_MS)).toBe(false);
     expect(a.left('never', 0)).toBe(false);
-    expect(a.leftLately(REMEMBER_HELD_MS)).toEqual(['d1']); // and forgets everything
+    expect(a.leftLately()).toEqual(['d1']); // and forgets everything
     expect(a.left('d3', REMEMBER_HELD_MS + 1)).toBe(false);
   });
 
-  it('back on NATS after a cut: the devices that left while another node may have remembered them here', () => {
+  it('back on NATS after a cut: the devices that left while remembered elsewhere, unless a message heard since shows their wakes arrived', () => {
     const a = new AnsweredHeld();
     a.answered(['old', 'recent', 'stays', 'never-remembered'], 0);
     expect(a.left('old', 1000)).toBe(true);
     a.answered(['recent'], 5000);
     expect(a.left('recent', 6000)).toBe(true);
-    // 'old' left longer than the memory and its margin ago: no node can still presume it here.
-    expect(a.leftLately(1000 + REMEMBER_HELD_MS + ANSWER_WAIT_MS)).toEqual(['recent']);
+    // A message heard after 'old' was forgotten elsewhere: wakes presuming it here were arriving till then.
+    a.heard(1000 + REMEMBER_HELD_MS + ANSWER_WAIT_MS);
+    expect(a.leftLately()).toEqual(['recent']);
     // Everything is forgotten: the node releases all it answered for when it is back.
     expect(a.left('stays', 7000)).toBe(false);
-    expect(a.leftLately(7000)).toEqual([]);
+    expect(a.leftLately()).toEqual([]);
+  });
+
+  it('a long cut (nothing heard) keeps every device that left while remembered, however long ago', () => {
+    const a = new AnsweredHeld();
+    a.heard(0);
+    a.answered(['d1'], 0);
+    expect(a.left('d1', 100)).toBe(true);
+    // Minutes pass with nothing heard (a partition noticed only when pings go unanswered).
+    a.answered(['d2'], 300_000);
+    expect(a.left('d2', 300_100)).toBe(true);
+    expect(a.leftLately()).toEqual(['d1', 'd2']);
   });
 
   it('covers every moment the asker can still remember: its memory starts at most ANSWER_WAIT_MS after the answer', () => {

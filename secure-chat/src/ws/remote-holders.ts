@@ -81,45 +81,57 @@ const REMEMBERED_FOR_MS = REMEMBER_HELD_MS + ANSWER_WAIT_MS;
  * here closes within REMEMBERED_FOR_MS of the answer, the nodes that may remember it here are told; for the
  * others nobody remembers anything, and nothing is sent. An answer is remembered only if it came within its
  * ask's ANSWER_WAIT_MS (a late one is not), so the asker's memory ends at most that much later than the
- * answer's time here: the margin. One entry per device connected here at most; and the devices that left
- * within REMEMBERED_FOR_MS, in case this node was cut off from NATS meanwhile: wakes presuming them here were
- * lost, and it pushes them when it is back (`leftLately`).
+ * answer's time here: the margin. One entry per device connected here at most.
+ *
+ * And the devices that left while remembered elsewhere, until this node has heard from NATS after the
+ * memory of them ran out (`heard`: any message it receives, its own included, proves wakes for it were
+ * arriving then). A cut — noticed at once or only when pings go unanswered, minutes later — loses the wakes
+ * presuming them here; when this node is back, it pushes those devices (`leftLately`).
  */
 export class AnsweredHeld {
   private readonly at = new Map<string, number>();
-  /** Devices that left while remembered elsewhere, in order of leaving. */
+  /** Devices that left while remembered elsewhere, in order of leaving, not yet proven past. */
   private readonly left_ = new Map<string, number>();
+  private heardAt = Number.NEGATIVE_INFINITY;
 
   answered(deviceIds: readonly string[], now: number): void {
     for (const d of deviceIds) this.at.set(d, now);
+  }
+
+  /** A message came from NATS now: wakes for this node were arriving. */
+  heard(now: number): void {
+    this.heardAt = now;
   }
 
   /** The device is no longer here: true when another node may still remember it here. */
   left(deviceId: string, now: number): boolean {
     const at = this.at.get(deviceId);
     this.at.delete(deviceId);
-    this.prune(now);
+    this.prune();
     if (at === undefined || at + REMEMBERED_FOR_MS <= now) return false;
     this.left_.delete(deviceId);
     this.left_.set(deviceId, now);
+    // Bounded: a node cut off for long with devices leaving it keeps the latest MAX_REMEMBERED.
+    if (this.left_.size > MAX_REMEMBERED) this.left_.delete(this.left_.keys().next().value!);
     return true;
   }
 
   /**
-   * The devices that left within REMEMBERED_FOR_MS while some node may have remembered them here, and forgets
-   * everything: this node is back on NATS after a cut (wakes presuming them here may have been lost).
+   * The devices that left while some node may have remembered them here and no message since shows the wakes
+   * presuming them here arrived; forgets everything: this node is back on NATS after a cut.
    */
-  leftLately(now: number): string[] {
-    this.prune(now);
+  leftLately(): string[] {
+    this.prune();
     const out = [...this.left_.keys()];
     this.at.clear();
     this.left_.clear();
     return out;
   }
 
-  private prune(now: number): void {
+  /** Drops the devices whose memory elsewhere ran out before a message was last heard. */
+  private prune(): void {
     for (const [d, t] of this.left_) {
-      if (t + REMEMBERED_FOR_MS > now) return;
+      if (t + REMEMBERED_FOR_MS > this.heardAt) return;
       this.left_.delete(d);
     }
   }
