@@ -184,7 +184,8 @@ export class DirectorySyncService implements OnApplicationBootstrap, OnModuleDes
           createdByName: actorName,
           scopeIds: null,
         });
-        await this.repo.update(sync.id, { lastRunAt: new Date(), ...(dryRun ? {} : { lastJobId: id }) }, tx);
+        // A dry run is a preview: it neither moves the schedule nor becomes the sync's last run.
+        if (!dryRun) await this.repo.update(sync.id, { lastRunAt: new Date(), lastJobId: id }, tx);
         await this.audit.record(
           {
             actor,

@@ -304,6 +304,23 @@ describe('one run of a sync at a time', () => {
     expect((await syncs.claimDue(new Date())).map((s) => s.name)).toEqual(['lease-f']); // due once it ended
   });
 
+  it('a dry run moves neither the schedule nor the last run: the scheduled run stays due once it ended', async () => {
+    const a = node(JOB_LEASE_MS);
+    const real = await start(a, 'lease-dry');
+    await a.service.settled(real);
+    await query(fx.handle, 'update identity.directory_syncs set interval_minutes = 1, last_run_at = null');
+    const dry = (await a.service.run('lease-dry', true, officer)).id;
+    await a.service.settled(dry);
+    await stop(a);
+    const [sync] = await query<{ last_run_at: Date | null; last_job_id: string }>(
+      fx.handle,
+      "select last_run_at, last_job_id from identity.directory_syncs where name = 'lease-dry'",
+    );
+    expect(sync).toEqual({ last_run_at: null, last_job_id: real });
+    const syncs = fx.get(DirectorySyncRepository);
+    expect((await syncs.claimDue(new Date())).map((s) => s.name)).toEqual(['lease-dry']);
+  });
+
   it('the database refuses a second unfinished job of a sync, whichever node inserts it', async () => {
     await query(fx.handle, syncJob(randomUUID(), 'lease-g', 'running', '2026-01-01T00:00:00Z'));
     const second = query(fx.handle, syncJob(randomUUID(), 'lease-g', 'queued', '2026-01-02T00:00:00Z'));
