@@ -2,7 +2,7 @@ import { MAX_EVENT_BYTES } from '@pakawaaz/platform';
 import { describe, expect, it } from 'vitest';
 import type { QueuedEnvelope } from '../chat-ports.js';
 import { ChatQueued, HANDED_CHARS, WAKE_BATCH } from '../secure-chat.events.js';
-import { withHanded } from './chat-relay.js';
+import { withHanded } from './wake-events.js';
 
 const envelope = (seq: number, body: string): QueuedEnvelope => ({
   seq,

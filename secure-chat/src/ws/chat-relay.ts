@@ -8,21 +8,18 @@ import {
   CHAT_REMOVED_CONSUMER,
   CHAT_WAKE_CONSUMER,
   ChatDeviceRemoved,
-  ChatQueued,
   DEVICES_HELD_CONSUMER,
   DEVICES_RELEASED_CONSUMER,
   DevicesHeld,
   DevicesReleased,
-  HANDED_CHARS,
   WAKE_BATCH,
 } from '../secure-chat.events.js';
-import type { QueuedEnvelope } from '../chat-ports.js';
-import { envelopeBytes } from '../delivery/envelope-bytes.js';
 import { ChatHub } from './chat-hub.js';
 import { chatMetrics, type ChatMetrics } from './chat-metrics.js';
 import type { CallSignalFrame } from './frames.js';
 import { ANSWER_WAIT_MS, HeldAsks } from './held-asks.js';
 import { AnsweredHeld, RemoteHolders } from './remote-holders.js';
+import { handedOf, wake, type WakeData } from './wake-events.js';
 
 /**
  * Cluster mode (the NATS event bus): a wake for devices not connected to this node goes to the other nodes,
@@ -275,58 +272,4 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     await Promise.all(this.subscriptions.splice(0).map((s) => s.unsubscribe()));
     this.settle(this.asks.drain());
   }
-}
-
-type Handed = NonNullable<Parameters<NonNullable<ChatHub['relay']>>[2]>;
-type WakeData = {
-  node: string;
-  deviceIds: string[];
-  ask?: string;
-  handed?: { deviceId: string; envelopes: QueuedEnvelope[] }[];
-  presumed?: { node: string; deviceIds: string[] }[];
-};
-
-/** A wake event for one batch: its envelopes (withHanded), and the devices of it presumed held, by node. */
-function wake(data: WakeData, handed: Handed | undefined, presumed?: ReadonlyMap<string, string>) {
-  const out = withHanded(data, handed);
-  if (!presumed?.size) return ChatQueued.create(out);
-  const byNode = new Map<string, string[]>();
-  for (const d of data.deviceIds) {
-    const node = presumed.get(d);
-    if (node === undefined) continue;
-    const list = byNode.get(node);
-    if (list) list.push(d);
-    else byNode.set(node, [d]);
-  }
-  if (byNode.size === 0) return ChatQueued.create(out);
-  return ChatQueued.create({
-    ...out,
-    presumed: [...byNode].map(([node, deviceIds]) => ({ node, deviceIds })),
-  });
-}
-
-/**
- * A wake's data with the envelopes of as many of its devices as fit in HANDED_CHARS, each device's all or
- * none (a device given only some would send those and never read the rest: one given none reads its queue).
- */
-export function withHanded(data: WakeData, handed: Handed | undefined): WakeData {
-  if (!handed) return data;
-  let room = HANDED_CHARS;
-  const out: { deviceId: string; envelopes: QueuedEnvelope[] }[] = [];
-  for (const deviceId of data.deviceIds) {
-    const envelopes = handed.get(deviceId);
-    if (!envelopes) continue;
-    let chars = deviceId.length + 32;
-    for (const e of envelopes) chars += envelopeBytes(e);
-    if (chars > room) continue;
-    room -= chars;
-    out.push({ deviceId, envelopes: [...envelopes] });
-  }
-  return out.length ? { ...data, handed: out } : data;
-}
-
-/** The envelopes a wake handed over, by device. */
-function handedOf(data: { handed?: { deviceId: string; envelopes: QueuedEnvelope[] }[] | undefined }) {
-  if (!data.handed) return undefined;
-  return new Map(data.handed.map((h) => [h.deviceId, h.envelopes]));
 }
