@@ -56,7 +56,6 @@ const ABANDONED_UPLOAD_MS = 60 * 60 * 1000;
 @Injectable()
 export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly jobs: LeasedJobs;
-  private stopping = false;
   private pool: WorkerPool<SimBlockTask, SimBlockResult> | undefined;
 
   constructor(
@@ -68,8 +67,8 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly audit: AuditService,
     @Optional() @Inject(JOB_LEASE_OPTIONS) lease?: JobLeaseOptions,
   ) {
-    const run = (id: string, lost: AbortSignal) =>
-      this.process(id, lost).catch((err: unknown) => this.interrupted(id, err));
+    const run = (id: string, lost: AbortSignal, halt: AbortSignal) =>
+      this.process(id, lost, halt).catch((err: unknown) => this.interrupted(id, err));
     this.jobs = new LeasedJobs(database, simImportJobs, lease, logger, run);
   }
 
@@ -83,7 +82,6 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
     await this.jobs.stop();
     await this.pool?.close();
     this.pool = undefined;
@@ -169,7 +167,7 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /** Runs a job this process claimed (its attempts already count a run whose runner died). */
-  private async process(id: string, lost: AbortSignal): Promise<void> {
+  private async process(id: string, lost: AbortSignal, halt: AbortSignal): Promise<void> {
     const job = (await this.repo.job(id))!;
     if (!job.sourceHeader)
       return this.finish(
@@ -200,18 +198,16 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
     const pool = (this.pool ??= this.createPool());
     // Up to BLOCKS_IN_FLIGHT blocks are parsed ahead while earlier ones commit, in order.
     const ahead: Promise<SimBlockResult>[] = [];
-    const commitNext = async () => this.commitBlock(job, await ahead.shift()!);
-    const halt = () => this.stopping || lost.aborted;
+    const commitNext = async () => this.commitBlock(job, await ahead.shift()!, halt);
     for await (const block of this.blocks(id, job.committedLines)) {
-      if (halt()) break;
+      if (halt.aborted) break;
       const parsed = pool.run(task(block));
       parsed.catch(() => undefined); // awaited below, in order; this only marks it handled meanwhile
       ahead.push(parsed);
       if (ahead.length >= BLOCKS_IN_FLIGHT) await commitNext();
     }
-    while (ahead.length > 0 && !halt()) await commitNext();
-    if (lost.aborted) throw new JobLeaseLostError(id);
-    if (this.stopping) await this.jobs.giveBack(id);
+    while (ahead.length > 0 && !halt.aborted) await commitNext();
+    if (halt.aborted) await this.jobs.handBack(id, lost);
     else await this.finish((await this.repo.job(id))!, 'completed', null);
   }
 
@@ -233,14 +229,14 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
-  private async commitBlock(job: SimImportJobRow, result: SimBlockResult): Promise<void> {
+  private async commitBlock(job: SimImportJobRow, result: SimBlockResult, halt: AbortSignal): Promise<void> {
     const rows = await this.fingerprinted(result.rows);
     const chunks = splitIntoChunks(
       { rows, problems: result.problems },
       IMPORT_CHUNK_ROWS[this.database.mode],
     );
     for (const chunk of chunks) {
-      if (this.stopping) return;
+      if (halt.aborted) return;
       await this.database.backgroundTurn();
       await this.commitChunk(job, chunk.rows, chunk.problems, chunk.lastLine);
     }

@@ -35,7 +35,6 @@ export const syncJobFilename = (syncName: string) => `directory:${syncName}`;
 export class DirectorySyncJobs implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly leased: LeasedJobs;
   /** Aborts when the server stops: the runs under way stop, a directory read under way at once. */
-  private readonly stopping = new AbortController();
 
   constructor(
     @Inject(DATABASE) database: DatabaseHandle,
@@ -46,8 +45,8 @@ export class DirectorySyncJobs implements OnApplicationBootstrap, OnModuleDestro
     @Optional() @Inject(JOB_LEASE_OPTIONS) lease?: JobLeaseOptions,
   ) {
     const only = DIRECTORY_SYNC_JOBS; // the officials import runs the table's other jobs
-    this.leased = new LeasedJobs(database, userImportJobs, { ...lease, only }, logger, (id, lost) =>
-      this.run(id, lost),
+    this.leased = new LeasedJobs(database, userImportJobs, { ...lease, only }, logger, (id, lost, halt) =>
+      this.run(id, lost, halt),
     );
   }
 
@@ -57,7 +56,6 @@ export class DirectorySyncJobs implements OnApplicationBootstrap, OnModuleDestro
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopping.abort();
     await this.leased.stop();
   }
 
@@ -71,13 +69,15 @@ export class DirectorySyncJobs implements OnApplicationBootstrap, OnModuleDestro
     await this.leased.settled(id);
   }
 
-  private async run(id: string, lost: AbortSignal): Promise<void> {
-    const signal = AbortSignal.any([this.stopping.signal, lost]);
-    const lease: SyncLease = { hold: (tx) => this.leased.hold(tx, id), halted: () => signal.aborted, signal };
+  private async run(id: string, lost: AbortSignal, halt: AbortSignal): Promise<void> {
+    const lease: SyncLease = {
+      hold: (tx) => this.leased.hold(tx, id),
+      halted: () => halt.aborted,
+      signal: halt,
+    };
     try {
       if ((await this.process(id, lease)) === 'done') return;
-      if (lost.aborted) throw new JobLeaseLostError(id);
-      await this.leased.giveBack(id); // the server stops: another process, or this one started again, resumes it
+      await this.leased.handBack(id, lost); // another process, or this one started again, resumes it
     } catch (err) {
       if (err instanceof JobLeaseLostError)
         return this.logger.warn({ jobId: id }, 'directory sync job lost its lease; another process runs it');

@@ -61,7 +61,6 @@ const ABANDONED_UPLOAD_MS = 60 * 60 * 1000;
 @Injectable()
 export class UserImportService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly jobs: LeasedJobs;
-  private stopping = false;
   private pool: WorkerPool<UserBlockTask, UserBlockResult> | undefined;
 
   constructor(
@@ -75,8 +74,8 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
     @Optional() @Inject(SIM_OWNERSHIP) private readonly sims?: SimOwnership,
     @Optional() @Inject(JOB_LEASE_OPTIONS) lease?: JobLeaseOptions,
   ) {
-    const run = (id: string, lost: AbortSignal) =>
-      this.process(id, lost).catch((err: unknown) => this.interrupted(id, err));
+    const run = (id: string, lost: AbortSignal, halt: AbortSignal) =>
+      this.process(id, lost, halt).catch((err: unknown) => this.interrupted(id, err));
     const only = FILE_IMPORT_JOBS; // a directory sync's jobs share the table, run by DirectorySyncJobs
     this.jobs = new LeasedJobs(database, userImportJobs, { ...lease, only }, logger, run);
   }
@@ -89,7 +88,6 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
     await this.jobs.stop();
     await this.pool?.close();
     this.pool = undefined;
@@ -195,7 +193,7 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /** Runs a job this process claimed (its attempts already count a run whose runner died). */
-  private async process(id: string, lost: AbortSignal): Promise<void> {
+  private async process(id: string, lost: AbortSignal, halt: AbortSignal): Promise<void> {
     const job = (await this.repo.job(id))!;
     const { attempts } = job;
     if (attempts >= USER_IMPORT_MAX_ATTEMPTS)
@@ -208,9 +206,8 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
     const pool = (this.pool ??= this.createPool());
     const seen = new Map<string, number>();
     const ahead: Promise<UserBlockResult>[] = [];
-    const commitNext = async () => this.commitBlock(job, await ahead.shift()!, lookup, seen);
-    const halt = () => this.stopping || lost.aborted;
-    for (let seq = -1; !halt();) {
+    const commitNext = async () => this.commitBlock(job, await ahead.shift()!, lookup, seen, halt);
+    for (let seq = -1; !halt.aborted;) {
       const block = await this.repo.nextBlock(id, seq, job.committedLines);
       if (!block) break;
       seq = block.seq;
@@ -224,9 +221,8 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
       ahead.push(parsed);
       if (ahead.length >= BLOCKS_IN_FLIGHT) await commitNext();
     }
-    while (ahead.length > 0 && !halt()) await commitNext();
-    if (lost.aborted) throw new JobLeaseLostError(id);
-    if (this.stopping) await this.jobs.giveBack(id);
+    while (ahead.length > 0 && !halt.aborted) await commitNext();
+    if (halt.aborted) await this.jobs.handBack(id, lost);
     else await this.finish((await this.repo.job(id))!, 'completed', null);
   }
 
@@ -242,10 +238,11 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
     result: UserBlockResult,
     lookup: InstitutionLookup,
     seen: Map<string, number>,
+    halt: AbortSignal,
   ): Promise<void> {
     const size = USER_IMPORT_CHUNK_ROWS[this.database.mode];
     for (const { rows, problems, lastLine } of blockChunks(result, size)) {
-      if (this.stopping) break;
+      if (halt.aborted) break;
       await this.database.backgroundTurn();
       await this.commitChunk(job, rows, problems, lastLine, lookup, seen);
     }

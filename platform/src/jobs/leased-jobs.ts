@@ -3,7 +3,7 @@ import type { SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { DatabaseHandle, Db } from '../db/database.js';
 import type { Logger } from '../logging/logger.js';
-import { JOB_LEASE_MS, JobLease, type LeasedJobColumns } from './job-lease.js';
+import { JOB_LEASE_MS, JobLease, JobLeaseLostError, type LeasedJobColumns } from './job-lease.js';
 
 /** Injection token of a service's lease settings (tests make the lease short). */
 export const JOB_LEASE_OPTIONS = Symbol('JOB_LEASE_OPTIONS');
@@ -20,8 +20,12 @@ export type JobLeaseOptions = {
 /** A leased job's table: the lease's columns, and when each job was created (the oldest is claimed first). */
 export type LeasedJobTable = PgTable & LeasedJobColumns & { createdAt: PgColumn };
 
-/** Runs one claimed job; `lost` aborts when the lease was taken over, and the run must then stop. */
-export type LeasedJobRun = (id: string, lost: AbortSignal) => Promise<void>;
+/**
+ * Runs one claimed job; `lost` aborts when the lease was taken over, and the run must then stop; `halt`
+ * aborts with it and when this instance stops (the server shuts down): the run stops between its writes and
+ * hands the job back (handBack).
+ */
+export type LeasedJobRun = (id: string, lost: AbortSignal, halt: AbortSignal) => Promise<void>;
 
 /**
  * The long jobs of one service instance, each run by exactly one process at a time across every node on the
@@ -36,7 +40,7 @@ export class LeasedJobs {
   private readonly createdAt: PgColumn;
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | null = null;
-  private stopped = false;
+  private readonly stopping = new AbortController();
   private readonly takeOverAtStart: boolean;
 
   constructor(
@@ -61,7 +65,7 @@ export class LeasedJobs {
 
   /** Starts job `id` here if this instance can claim it (a no-op when it runs here already, or stopped). */
   launch(id: string, anyRunning = false): void {
-    if (this.stopped || this.running.has(id)) return;
+    if (this.stopping.signal.aborted || this.running.has(id)) return;
     const run = this.claimAndRun(id, anyRunning)
       .catch((err: unknown) => this.logger.warn({ err, jobId: id }, 'claiming a job failed'))
       .finally(() => this.running.delete(id));
@@ -85,6 +89,15 @@ export class LeasedJobs {
     });
   }
 
+  /**
+   * After a run that halted before its end: JobLeaseLostError when its lease was lost (it writes nothing more;
+   * another process runs the job), else the job is given back, queued, for the next process (this one stops).
+   */
+  async handBack(id: string, lost: AbortSignal): Promise<void> {
+    if (lost.aborted) throw new JobLeaseLostError(id);
+    await this.giveBack(id);
+  }
+
   /** Resolves when job `id` has stopped running in this instance. */
   async settled(id: string): Promise<void> {
     await this.running.get(id);
@@ -92,7 +105,7 @@ export class LeasedJobs {
 
   /** No more claims (a sweep under way finishes first); resolves when the jobs running here have stopped. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.stopping.abort();
     clearInterval(this.sweeper);
     this.sweeper = undefined;
     await this.sweeping?.catch(() => undefined);
@@ -118,7 +131,7 @@ export class LeasedJobs {
       renew().catch((err: unknown) => this.logger.warn({ err, jobId: id }, 'renewing a job lease failed'));
     }, this.lease.leaseMs / 3).unref();
     try {
-      await this.run(id, lost.signal);
+      await this.run(id, lost.signal, AbortSignal.any([lost.signal, this.stopping.signal]));
     } finally {
       clearInterval(renewer);
     }
