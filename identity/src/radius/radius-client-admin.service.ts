@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService, DATABASE, requireRole, type DatabaseHandle } from '@pakawaaz/platform';
 import { and, eq, ne } from 'drizzle-orm';
@@ -7,6 +6,7 @@ import { identityError } from '../identity.errors.js';
 import { SECRET_BOX } from '../mfa/secret-box.provider.js';
 import type { Ctx } from '../users/access.js';
 import { parseCidr } from './radius-client-table.js';
+import { generateSharedSecret } from './shared-secret.js';
 import { RadiusClientsService, type RadiusClientView } from './radius-clients.service.js';
 import { radiusClients } from './radius-clients.schema.js';
 
@@ -87,7 +87,7 @@ export class RadiusClientAdmin {
   ): Promise<{ id: string; secret: string }> {
     requireRole(ctx.principal, 'network-admin', 'security-officer');
     const row = await this.clients.find(idOrName);
-    const secret = given ?? randomBytes(24).toString('base64url');
+    const secret = given ?? generateSharedSecret();
     const sealedSecret = await this.box.seal('radius-secret', Buffer.from(secret, 'utf8'));
     await this.database.db.transaction(async (tx) => {
       await tx

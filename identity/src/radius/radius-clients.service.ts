@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
   AuditService,
@@ -18,6 +18,8 @@ import { identityError } from '../identity.errors.js';
 import { SECRET_BOX } from '../mfa/secret-box.provider.js';
 import type { Ctx } from '../users/access.js';
 import { compileClients, parseCidr } from './radius-client-table.js';
+import { serialReload } from './serial-reload.js';
+import { generateSharedSecret } from './shared-secret.js';
 import { radiusClients } from './radius-clients.schema.js';
 import type { RadiusClient } from './radius-handler.js';
 import { RADIUS_CLIENTS_CONSUMER, RadiusClientChanged } from './radius.events.js';
@@ -98,7 +100,7 @@ export class RadiusClientsService implements OnApplicationBootstrap, OnApplicati
         'radius_client_invalid',
         'Give an IPv4/IPv6 address or CIDR block, e.g. 10.20.0.0/16.',
       );
-    const secret = input.secret ?? randomBytes(24).toString('base64url');
+    const secret = input.secret ?? generateSharedSecret();
     const row = {
       id: randomUUID(),
       name: input.name,
@@ -143,7 +145,10 @@ export class RadiusClientsService implements OnApplicationBootstrap, OnApplicati
     await this.changed();
   }
 
-  async reload(): Promise<void> {
+  /** Re-reads the table; reloads run one at a time, so an older read never replaces a newer one. */
+  readonly reload = serialReload(() => this.load());
+
+  private async load(): Promise<void> {
     const rows = await this.database.db.select().from(radiusClients);
     const opened = await Promise.all(
       rows.map(async (r) => {

@@ -38,7 +38,10 @@ export const NewRadiusClient = named(
     .object({
       name: z.string().trim().min(1).max(100),
       cidr: z.string().trim().min(2).max(64),
-      /** The shared secret; generated (and returned once) when omitted. At least 16 characters. */
+      /**
+       * The shared secret, at least 16 characters; when omitted, 32 letters and digits are generated and
+       * returned once.
+       */
       secret: z.string().min(16, 'use a shared secret of at least 16 characters').max(128).optional(),
     })
     .strict(),
@@ -59,7 +62,7 @@ export const RadiusSecretRotation = named(
   'RadiusSecretRotation',
   z
     .object({
-      /** The new shared secret; generated (and returned once) when omitted. */
+      /** The new shared secret; when omitted, 32 letters and digits are generated and returned once. */
       secret: z.string().min(16, 'use a shared secret of at least 16 characters').max(128).optional(),
     })
     .strict(),
