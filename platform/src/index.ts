@@ -74,6 +74,7 @@ export * from './workers/worker-script.js';
 export * from './workers/worker-pool.js';
 export * from './jobs/job-lease.js';
 export * from './jobs/leased-jobs.js';
+export * from './jobs/block-import-run.js';
 export * from './csv/index.js';
 export * from './csv/read-upload.js';
 export * from './webhooks/standard-webhooks.js';

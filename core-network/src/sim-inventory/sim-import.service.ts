@@ -9,13 +9,13 @@ import {
 } from '@nestjs/common';
 import {
   AuditService,
+  blockImportInterrupted,
+  commitBlocksInOrder,
   DATABASE,
   JOB_LEASE_OPTIONS,
-  JobLeaseLostError,
   LeasedJobs,
   LOGGER,
   DataKeyService,
-  WorkerCrashedError,
   WorkerPool,
   type DatabaseHandle,
   type JobLeaseOptions,
@@ -41,8 +41,6 @@ import { simImportJobs } from './sims.schema.js';
 export const SIM_IMPORT_MAX_LINE_BYTES = 1_024;
 /** Failed runs of one job (a runner that died counts) before it is failed for good instead of resumed. */
 export const SIM_IMPORT_MAX_ATTEMPTS = 3;
-/** Blocks parsed ahead of the commits: bounds memory, and makes the reader wait when the database lags. */
-const BLOCKS_IN_FLIGHT = 3;
 /** An upload's blocks without a job after this long were cut off by a crash. */
 const ABANDONED_UPLOAD_MS = 60 * 60 * 1000;
 
@@ -196,18 +194,17 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
       plmn,
     });
     const pool = (this.pool ??= this.createPool());
-    // Up to BLOCKS_IN_FLIGHT blocks are parsed ahead while earlier ones commit, in order.
-    const ahead: Promise<SimBlockResult>[] = [];
-    const commitNext = async () => this.commitBlock(job, await ahead.shift()!, halt);
-    for await (const block of this.blocks(id, job.committedLines)) {
-      if (halt.aborted) break;
-      const parsed = pool.run(task(block));
-      parsed.catch(() => undefined); // awaited below, in order; this only marks it handled meanwhile
-      ahead.push(parsed);
-      if (ahead.length >= BLOCKS_IN_FLIGHT) await commitNext();
-    }
-    while (ahead.length > 0 && !halt.aborted) await commitNext();
-    if (halt.aborted) await this.jobs.handBack(id, lost);
+    const run = await commitBlocksInOrder(this.database, halt, {
+      next: (afterSeq) => this.repo.nextBlock(id, afterSeq, job.committedLines),
+      parse: (block) => pool.run(task(block)),
+      chunks: async ({ rows, problems }) =>
+        splitIntoChunks(
+          { rows: await this.fingerprinted(rows), problems },
+          IMPORT_CHUNK_ROWS[this.database.mode],
+        ),
+      commit: (chunk) => this.commitChunk(job, chunk.rows, chunk.problems, chunk.lastLine),
+    });
+    if (run === 'halted') await this.jobs.handBack(id, lost);
     else await this.finish((await this.repo.job(id))!, 'completed', null);
   }
 
@@ -217,29 +214,6 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
       name: 'sim-import',
       priority: 'background',
     });
-  }
-
-  /** Stored blocks one at a time (never the whole file in memory), skipping those already committed. */
-  private async *blocks(jobId: string, committedLines: number): AsyncGenerator<SimImportBlockRow> {
-    for (let seq = -1; ;) {
-      const block = await this.repo.nextBlock(jobId, seq, committedLines);
-      if (!block) return;
-      seq = block.seq;
-      yield block;
-    }
-  }
-
-  private async commitBlock(job: SimImportJobRow, result: SimBlockResult, halt: AbortSignal): Promise<void> {
-    const rows = await this.fingerprinted(result.rows);
-    const chunks = splitIntoChunks(
-      { rows, problems: result.problems },
-      IMPORT_CHUNK_ROWS[this.database.mode],
-    );
-    for (const chunk of chunks) {
-      if (halt.aborted) return;
-      await this.database.backgroundTurn();
-      await this.commitChunk(job, chunk.rows, chunk.problems, chunk.lastLine);
-    }
   }
 
   /**
@@ -269,29 +243,20 @@ export class SimImportService implements OnApplicationBootstrap, OnModuleDestroy
     });
   }
 
-  /**
-   * A run that stopped on an error. A dead worker thread fails the job at once (with what was committed and
-   * what to do); any other error leaves it queued to be claimed again, a bounded number of times; a run that
-   * lost its lease writes nothing (the job is another process's now). Database
-   * errors can carry query parameters: the job (readable by viewers) gets a fixed text and an error id.
-   */
-  private async interrupted(id: string, err: unknown): Promise<void> {
-    if (err instanceof JobLeaseLostError)
-      return this.logger.warn({ jobId: id }, 'SIM import job lost its lease; another process runs it');
-    const errorId = randomUUID();
-    this.logger.error({ err, jobId: id, errorId }, 'SIM import job stopped');
-    const job = await this.repo.job(id).catch(() => undefined);
-    if (!job) return;
-    const done = job.imported + job.duplicates + job.conflicts + job.invalid;
-    const failure =
-      err instanceof WorkerCrashedError
-        ? `${err.message} (error id ${errorId}) after ${done} of ${job.totalRows} rows; upload the file again to import the rest (SIMs already imported count as duplicates)`
-        : `interrupted (error id ${errorId}) after ${done} of ${job.totalRows} rows; it resumes shortly (attempt ${job.attempts + 1} of ${SIM_IMPORT_MAX_ATTEMPTS})`;
-    if (err instanceof WorkerCrashedError) await this.finish(job, 'failed', failure).catch(() => undefined);
-    else
-      await this.jobs
-        .giveBack(id, (tx) => this.repo.updateJob(tx, id, { attempts: job.attempts + 1, failure }))
-        .catch(() => undefined);
+  /** A run that stopped on an error: a dead worker thread fails it, saying what was committed and what to do. */
+  private interrupted(id: string, err: unknown): Promise<void> {
+    return blockImportInterrupted(this.jobs, this.logger, id, err, {
+      what: 'SIM import',
+      job: () => this.repo.job(id),
+      failure: (job, errorId, crashed) => {
+        const done = job.imported + job.duplicates + job.conflicts + job.invalid;
+        return crashed
+          ? `${crashed.message} (error id ${errorId}) after ${done} of ${job.totalRows} rows; upload the file again to import the rest (SIMs already imported count as duplicates)`
+          : `interrupted (error id ${errorId}) after ${done} of ${job.totalRows} rows; it resumes shortly (attempt ${job.attempts + 1} of ${SIM_IMPORT_MAX_ATTEMPTS})`;
+      },
+      fail: (job, failure) => this.finish(job, 'failed', failure),
+      update: (tx, values) => this.repo.updateJob(tx, id, values),
+    });
   }
 
   /** The encrypted source is dropped once the job is finished: nothing resumes from it any more. */

@@ -9,15 +9,15 @@ import {
 } from '@nestjs/common';
 import {
   AuditService,
+  blockImportInterrupted,
+  commitBlocksInOrder,
   DATABASE,
   JOB_LEASE_OPTIONS,
-  JobLeaseLostError,
   LeasedJobs,
   LOGGER,
   readCsvUpload,
   requireRole,
   scopeIds,
-  WorkerCrashedError,
   WorkerPool,
   type CsvBlock,
   type DatabaseHandle,
@@ -47,7 +47,6 @@ import { FILE_IMPORT_JOBS, UserImportsRepository, type UserImportJobRow } from '
 import { userImportJobs } from './onboarding.schema.js';
 
 export const USER_IMPORT_MAX_ATTEMPTS = 3;
-const BLOCKS_IN_FLIGHT = 3;
 const ABANDONED_UPLOAD_MS = 60 * 60 * 1000;
 
 /**
@@ -205,24 +204,14 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
     const lookup = institutionLookup(await this.institutions.all(), job.scopeIds);
     const pool = (this.pool ??= this.createPool());
     const seen = new Map<string, number>();
-    const ahead: Promise<UserBlockResult>[] = [];
-    const commitNext = async () => this.commitBlock(job, await ahead.shift()!, lookup, seen, halt);
-    for (let seq = -1; !halt.aborted;) {
-      const block = await this.repo.nextBlock(id, seq, job.committedLines);
-      if (!block) break;
-      seq = block.seq;
-      const parsed = pool.run({
-        data: block.data,
-        header: job.sourceHeader,
-        firstLine: block.firstLine,
-        fromLine: job.committedLines + 1,
-      });
-      parsed.catch(() => undefined); // awaited below, in order
-      ahead.push(parsed);
-      if (ahead.length >= BLOCKS_IN_FLIGHT) await commitNext();
-    }
-    while (ahead.length > 0 && !halt.aborted) await commitNext();
-    if (halt.aborted) await this.jobs.handBack(id, lost);
+    const run = await commitBlocksInOrder(this.database, halt, {
+      next: (afterSeq) => this.repo.nextBlock(id, afterSeq, job.committedLines),
+      parse: ({ data, firstLine }) =>
+        pool.run({ data, header: job.sourceHeader, firstLine, fromLine: job.committedLines + 1 }),
+      chunks: (result) => blockChunks(result, USER_IMPORT_CHUNK_ROWS[this.database.mode]),
+      commit: (c) => this.commitChunk(job, c.rows, c.problems, c.lastLine, lookup, seen),
+    });
+    if (run === 'halted') await this.jobs.handBack(id, lost);
     else await this.finish((await this.repo.job(id))!, 'completed', null);
   }
 
@@ -231,21 +220,6 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
       name: 'user-import',
       priority: 'background',
     });
-  }
-
-  private async commitBlock(
-    job: UserImportJobRow,
-    result: UserBlockResult,
-    lookup: InstitutionLookup,
-    seen: Map<string, number>,
-    halt: AbortSignal,
-  ): Promise<void> {
-    const size = USER_IMPORT_CHUNK_ROWS[this.database.mode];
-    for (const { rows, problems, lastLine } of blockChunks(result, size)) {
-      if (halt.aborted) break;
-      await this.database.backgroundTurn();
-      await this.commitChunk(job, rows, problems, lastLine, lookup, seen);
-    }
   }
 
   /** Plans one chunk against the directory and commits it with the job's progress (a seam for tests). */
@@ -278,22 +252,17 @@ export class UserImportService implements OnApplicationBootstrap, OnModuleDestro
     if (!job.dryRun) await this.changes.updated(steps);
   }
 
-  private async interrupted(id: string, err: unknown): Promise<void> {
-    if (err instanceof JobLeaseLostError)
-      return this.logger.warn({ jobId: id }, 'officials import job lost its lease; another process runs it');
-    const errorId = randomUUID();
-    this.logger.error({ err, jobId: id, errorId }, 'officials import job stopped');
-    const job = await this.repo.job(id).catch(() => undefined);
-    if (!job) return;
-    const failure =
-      err instanceof WorkerCrashedError
-        ? `${err.message} (error id ${errorId}); upload the file again to import the rest (officials already created count as unchanged)`
-        : `interrupted (error id ${errorId}) in attempt ${job.attempts + 1} of ${USER_IMPORT_MAX_ATTEMPTS}; it resumes shortly`;
-    if (err instanceof WorkerCrashedError) await this.finish(job, 'failed', failure).catch(() => undefined);
-    else
-      await this.jobs
-        .giveBack(id, (tx) => this.repo.updateJob(tx, id, { attempts: job.attempts + 1, failure }))
-        .catch(() => undefined);
+  private interrupted(id: string, err: unknown): Promise<void> {
+    return blockImportInterrupted(this.jobs, this.logger, id, err, {
+      what: 'officials import',
+      job: () => this.repo.job(id),
+      failure: (job, errorId, crashed) =>
+        crashed
+          ? `${crashed.message} (error id ${errorId}); upload the file again to import the rest (officials already created count as unchanged)`
+          : `interrupted (error id ${errorId}) in attempt ${job.attempts + 1} of ${USER_IMPORT_MAX_ATTEMPTS}; it resumes shortly`,
+      fail: (job, failure) => this.finish(job, 'failed', failure),
+      update: (tx, values) => this.repo.updateJob(tx, id, values),
+    });
   }
 
   private async finish(
