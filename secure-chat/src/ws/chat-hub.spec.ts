@@ -1,13 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  ChatHub,
-  MAX_SOCKETS_PER_DEVICE,
-  RING_PUSH_INTERVAL_MS,
-  WAKE_ALL_EVERY_MS,
-  WAKE_ALL_SLICE,
-  type ChatSession,
-} from './chat-hub.js';
+import { ChatHub, MAX_SOCKETS_PER_DEVICE, RING_PUSH_INTERVAL_MS, type ChatSession } from './chat-hub.js';
 import type { CallSignalFrame } from './frames.js';
+import { WAKE_ALL_IN_FLIGHT } from './wake-all.js';
 
 const ring = {
   type: 'call-ring',
@@ -40,6 +34,8 @@ describe('ChatHub ring pushes', () => {
 });
 
 describe('ChatHub in a cluster', () => {
+  afterEach(() => vi.useRealTimers());
+
   it('pushes only the devices the relay says no other node holds; all of them if the relay fails', async () => {
     const pushed: string[][] = [];
     const hub = new ChatHub({ notify: (ids) => Promise.resolve(void pushed.push([...ids])) });
@@ -112,6 +108,7 @@ describe('ChatHub sockets per device', () => {
       ({
         deviceId,
         wake: () => void woken.push(name),
+        read: () => Promise.resolve(void woken.push(name)),
         offer: () => undefined,
         keyPackagesLow: () => undefined,
         send: () => undefined,
@@ -137,21 +134,101 @@ describe('ChatHub sockets per device', () => {
 });
 
 describe('ChatHub.wakeAllLocal (a node back from a NATS cut)', () => {
-  afterEach(() => vi.useRealTimers());
-
-  it('wakes every socket once, a slice at a time, never all in one turn', () => {
-    vi.useFakeTimers();
+  /** A hub of n sockets whose queue reads end when the test says (`end(i)`), recording what is read and when. */
+  function node(n: number) {
     const hub = new ChatHub(null);
-    const woken: string[] = [];
-    const n = WAKE_ALL_SLICE * 2 + 10;
-    for (let i = 0; i < n; i++)
-      hub.add({ deviceId: `d${i}`, wake: () => void woken.push(`d${i}`) } as unknown as ChatSession);
+    const reads: number[] = [];
+    const ends = new Map<number, () => void>();
+    let running = 0;
+    let most = 0;
+    const socket = (i: number) =>
+      ({
+        deviceId: `d${i}`,
+        read: () => {
+          reads.push(i);
+          most = Math.max(most, ++running);
+          return new Promise<void>((r) => ends.set(i, () => (running--, ends.delete(i), r())));
+        },
+      }) as unknown as ChatSession;
+    const removes = Array.from({ length: n }, (_, i) => hub.add(socket(i)));
+    const end = async (...which: number[]) => {
+      for (const i of which) ends.get(i)!();
+      await new Promise((r) => setImmediate(r));
+    };
+    const endAll = async () => {
+      while (ends.size > 0) await end(...ends.keys());
+    };
+    return { hub, reads, ends, removes, socket, end, endAll, most: () => most };
+  }
+
+  it('reads every socket once, never more than WAKE_ALL_IN_FLIGHT at a time, the next as one ends', async () => {
+    const n = WAKE_ALL_IN_FLIGHT * 3 + 7;
+    const h = node(n);
+    h.hub.wakeAllLocal();
+    expect(h.reads).toHaveLength(WAKE_ALL_IN_FLIGHT);
+    await h.end(0, 1, 2);
+    expect(h.reads).toHaveLength(WAKE_ALL_IN_FLIGHT + 3); // one started for each that ended, no more
+    await h.endAll();
+    expect(h.most()).toBe(WAKE_ALL_IN_FLIGHT);
+    expect([...h.reads].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+  });
+
+  it('reads the others past a read that never ends, with the slots left', async () => {
+    const n = WAKE_ALL_IN_FLIGHT * 2;
+    const h = node(n);
+    h.hub.wakeAllLocal();
+    while (h.ends.size > 1) await h.end(...[...h.ends.keys()].filter((i) => i !== 0)); // socket 0 hangs
+    expect([...h.reads].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect([...h.ends.keys()]).toEqual([0]);
+  });
+
+  it('goes on past reads that throw or reject, each logged', async () => {
+    const n = WAKE_ALL_IN_FLIGHT * 2;
+    const warned: string[] = [];
+    const logger = { warn: (_o: unknown, msg: string) => void warned.push(msg) };
+    const hub = new ChatHub(null, logger as unknown as ConstructorParameters<typeof ChatHub>[1]);
+    const read: number[] = [];
+    const bad = (i: number) =>
+      ({
+        deviceId: `d${i}`,
+        read: () => {
+          read.push(i);
+          if (i % 2) throw new Error('boom');
+          return Promise.reject(new Error('pool timeout'));
+        },
+      }) as unknown as ChatSession;
+    for (let i = 0; i < n; i++) hub.add(bad(i));
     hub.wakeAllLocal();
-    expect(woken).toHaveLength(WAKE_ALL_SLICE);
-    vi.advanceTimersByTime(WAKE_ALL_EVERY_MS);
-    expect(woken).toHaveLength(WAKE_ALL_SLICE * 2);
-    vi.advanceTimersByTime(WAKE_ALL_EVERY_MS * 10);
-    expect(new Set(woken).size).toBe(n);
-    expect(woken).toHaveLength(n);
+    await vi.waitFor(() => expect(read).toHaveLength(n));
+    await vi.waitFor(() => expect(warned).toHaveLength(n));
+  });
+
+  it('skips a socket that closed before its turn; one that closes during its read frees its slot', async () => {
+    const h = node(WAKE_ALL_IN_FLIGHT + 10);
+    h.hub.wakeAllLocal();
+    for (let i = WAKE_ALL_IN_FLIGHT; i < WAKE_ALL_IN_FLIGHT + 5; i++) h.removes[i]!(); // not read yet: closed
+    h.removes[3]!(); // closed mid-read: its read ends (as a closed socket's pump does)
+    await h.end(3);
+    expect(h.reads.slice(WAKE_ALL_IN_FLIGHT)).toEqual([WAKE_ALL_IN_FLIGHT + 5]);
+    await h.endAll();
+    expect(h.reads.filter((i) => i >= WAKE_ALL_IN_FLIGHT && i < WAKE_ALL_IN_FLIGHT + 5)).toEqual([]);
+    expect(h.reads).toHaveLength(WAKE_ALL_IN_FLIGHT + 5);
+  });
+
+  it('a second wake-all during a run joins it: still at most the bound, nothing left out, the read ones read again', async () => {
+    const n = WAKE_ALL_IN_FLIGHT * 2;
+    const h = node(n);
+    h.hub.wakeAllLocal();
+    await h.end(0, 1); // sockets 0 and 1 read, 2 .. 65 under way, the rest waiting
+    const before = h.reads.length;
+    expect(before).toBe(WAKE_ALL_IN_FLIGHT + 2);
+    h.hub.add(h.socket(n)); // opened meanwhile (it reads on its own too)
+    h.hub.wakeAllLocal(); // a second cut ended: what was read before it must be read again
+    expect(h.reads).toHaveLength(before); // no second run beside the first
+    await h.endAll();
+    expect(h.most()).toBe(WAKE_ALL_IN_FLIGHT);
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
+    // Those still waiting keep their place (read once, after the second cut); then those read or under way, again.
+    expect(h.reads.slice(before)).toEqual([...range(before, n), ...range(0, before), n]);
   });
 });

@@ -4,6 +4,7 @@ import { LOGGER } from '@pakawaaz/platform';
 import type { Logger } from 'pino';
 import type { ChatWake, HandedEnvelope, QueuedEnvelope } from '../chat-ports.js';
 import type { CallSignalFrame } from './frames.js';
+import { BoundedReads, WAKE_ALL_IN_FLIGHT } from './wake-all.js';
 
 /** Envelopes just queued, by device, each device's in seq order. */
 export type Handed = ReadonlyMap<string, readonly QueuedEnvelope[]>;
@@ -13,6 +14,11 @@ export type ChatSession = {
   readonly deviceId: string;
   /** New envelopes are queued: deliver them. */
   wake(): void;
+  /**
+   * Wakes, and resolves once the queue read covering this wake has ended (delivered up to the end of the queue,
+   * failed or the socket closed; never rejects): the read under way if there is one, else a new one.
+   */
+  read(): Promise<void>;
   /** These envelopes were just queued for the device (in seq order): send them, or wake if not next. */
   offer(envelopes: readonly QueuedEnvelope[]): void;
   /** Tell the device to upload KeyPackages. */
@@ -32,10 +38,6 @@ export const MAX_SOCKETS_PER_DEVICE = 2;
 /** The close code and reason of a device's oldest socket when it opens one more than MAX_SOCKETS_PER_DEVICE. */
 export const SOCKET_REPLACED = { code: 4409, reason: 'replaced by a newer socket of this device' } as const;
 
-/** Sockets woken at a time when all of a node's must read their queues (wakeAllLocal): 10,000 a second. */
-export const WAKE_ALL_SLICE = 250;
-export const WAKE_ALL_EVERY_MS = 25;
-
 /** A device not connected here is pushed "check in" at most this often. */
 export const PUSH_INTERVAL_MS = 30_000;
 /** A ring (a call inviting a device not connected) pushes it at most this often: an invite/cancel loop cannot
@@ -53,6 +55,13 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
   private readonly sessions = new Map<string, Set<ChatSession>>();
   private readonly pushedAt = new Map<string, number>();
   private readonly ringPushedAt = new Map<string, number>();
+  /** wakeAllLocal's reads, at most WAKE_ALL_IN_FLIGHT under way; a socket gone when its turn comes is skipped. */
+  private readonly wakeAll = new BoundedReads<ChatSession>(
+    WAKE_ALL_IN_FLIGHT,
+    (s) => s.read(),
+    (s) => this.sessions.get(s.deviceId)?.has(s) === true,
+    (err) => this.logger?.warn({ err }, 'chat: a socket could not read its queue (wake-all)'),
+  );
   /**
    * Set by the cluster relay: wakes for devices not connected here go to the other nodes too, with the
    * envelopes just queued for them when known (`handed`). With `ask`, it resolves (after a short wait at most)
@@ -150,18 +159,13 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
   }
 
   /**
-   * Every socket here reads its queue (the cluster's transient wakes may have missed some meanwhile): WAKE_ALL_SLICE
-   * sockets every WAKE_ALL_EVERY_MS, not all at once — a node's ten thousand queue reads in one turn would wait
-   * on the pool past its timeout, fail and be retried together. A socket opened meanwhile reads on its own.
+   * Every socket here reads its queue (the cluster's transient wakes may have missed some meanwhile): at most
+   * WAKE_ALL_IN_FLIGHT reads under way, the next started as one ends — a node's ten thousand queue reads at once
+   * would wait on the pool past its timeout, fail and be retried together. Called again during a run, it adds to
+   * that run (the sockets already read are read again, after the others); one opened meanwhile reads on its own.
    */
   wakeAllLocal(): void {
-    const all = [...this.sessions.values()].flatMap((set) => [...set]);
-    const next = (from: number) => {
-      for (const s of all.slice(from, from + WAKE_ALL_SLICE)) s.wake();
-      if (from + WAKE_ALL_SLICE < all.length)
-        setTimeout(() => next(from + WAKE_ALL_SLICE), WAKE_ALL_EVERY_MS).unref();
-    };
-    next(0);
+    this.wakeAll.add([...this.sessions.values()].flatMap((set) => [...set]));
   }
 
   /**

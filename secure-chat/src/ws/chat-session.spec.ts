@@ -175,3 +175,59 @@ describe('ChatSession frame sizes (at most DELIVER_FRAME_BYTES: a client over it
     expect(h.frames.map((f) => f.seqs)).toEqual([[1], [2], [3]]);
   });
 });
+
+describe('ChatSession.read (wake-all waits for it: the read covering the wake has ended)', () => {
+  /** A session whose queue reads the test answers one at a time (`answer()`: the queue as it was when asked). */
+  function slow(queue: number[]) {
+    const h = harness(queue);
+    const inbox = (
+      h.session as unknown as { delivery: { inbox: (d: unknown, a: number) => Promise<unknown> } }
+    ).delivery;
+    const asked: { after: number; answer: () => void; fail: () => void }[] = [];
+    inbox.inbox = (_d, after) => {
+      const snapshot = h.queue.filter((s) => s > after).map((s) => env(s));
+      return new Promise((resolve, reject) =>
+        asked.push({ after, answer: () => resolve(snapshot), fail: () => reject(new Error('pool timeout')) }),
+      );
+    };
+    const answer = async () => {
+      asked.shift()!.answer();
+      await new Promise((r) => setImmediate(r));
+    };
+    return { ...h, asked, answer };
+  }
+
+  it('resolves after the read that includes a wake arriving during it', async () => {
+    const h = slow([1]);
+    const ended: string[] = [];
+    void h.session.read().then(() => ended.push('first'));
+    await h.answer(); // seq 1 sent; asked again after 1 (nothing there yet)
+    h.queue.push(2);
+    void h.session.read().then(() => ended.push('second')); // during the read: it reads again before ending
+    await h.answer(); // the answer asked before seq 2: nothing
+    expect(h.asked.map((a) => a.after)).toEqual([1]); // read again for the wake
+    expect(ended).toEqual([]);
+    await h.answer(); // seq 2
+    await h.answer(); // nothing after 2: the read ends
+    expect(h.sent).toEqual([1, 2]);
+    expect(ended).toEqual(['first', 'second']);
+    expect(h.asked).toEqual([]);
+  });
+
+  it('resolves when the read fails (its retry is a read of its own), and on a closed socket at once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const h = slow([1]);
+      let ended = false;
+      void h.session.read().then(() => (ended = true));
+      h.asked.shift()!.fail();
+      await vi.waitFor(() => expect(ended).toBe(true));
+      expect(h.asked).toEqual([]); // the retry waits its second
+      h.ws.readyState = 3;
+      await h.session.read();
+      expect(h.asked).toEqual([]); // no read on a closed socket
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -21,6 +21,8 @@ export class ChatSession implements HubSession {
   private sentUpTo = 0;
   private reading = false;
   private again = false;
+  /** The read under way (while `reading`). */
+  private pumping: Promise<void> = Promise.resolve();
   /** Frames dropped in a row by the rate limit (the first one is answered with an error frame). */
   dropped = 0;
 
@@ -83,12 +85,21 @@ export class ChatSession implements HubSession {
   }
 
   wake(): void {
+    void this.read();
+  }
+
+  /**
+   * Wakes, and resolves when the read covering this wake ends: the one under way (a wake during it makes it read
+   * again before ending), else a new one. Successful or not: a failed read's retry is a read of its own.
+   */
+  read(): Promise<void> {
     if (this.reading) {
       this.again = true;
-      return;
+      return this.pumping;
     }
     this.reading = true;
-    void this.pump();
+    // Handed out above only while `reading` is set, which pump() clears before its promise resolves.
+    return (this.pumping = this.pump());
   }
 
   private async pump(): Promise<void> {

@@ -34,6 +34,7 @@ const session = (deviceId: string) => {
     sent: [],
     closed: [],
     wake: () => void s.woken++,
+    read: () => (s.woken++, Promise.resolve()),
     offer: (envelopes) => void (s.woken++, s.offered.push(...envelopes)),
     keyPackagesLow: () => undefined,
     send: (frame) => void s.sent.push(frame),
