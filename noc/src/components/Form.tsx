@@ -100,3 +100,40 @@ export function Form({
     </form>
   );
 }
+
+/** One radio button of a RadioRow: its value, its words (a hint may follow), and whether it is offered. */
+export type RadioChoice<T extends string> = { value: T; label: ReactNode; disabled?: boolean };
+
+/** A row of radio buttons under a legend ("Kind": Ministry / Department), each labelled by its words. */
+export function RadioRow<T extends string>({
+  legend,
+  name,
+  value,
+  choices,
+  onChange,
+}: {
+  legend: string;
+  name: string;
+  value: T;
+  choices: readonly RadioChoice<T>[];
+  onChange: (value: T) => void;
+}) {
+  return (
+    <fieldset className="fieldset radio-row">
+      <legend>{legend}</legend>
+      {choices.map((c) => (
+        <label key={c.value}>
+          <input
+            type="radio"
+            name={name}
+            value={c.value}
+            checked={value === c.value}
+            disabled={c.disabled}
+            onChange={() => onChange(c.value)}
+          />{' '}
+          {c.label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}

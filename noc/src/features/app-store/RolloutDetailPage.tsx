@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { Permitted } from '../../auth/permissions';
-import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field, Form } from '../../components/Form';
+import { RolloutLever } from '../../components/RolloutLever';
 import { StatusPill } from '../../components/StatusPill';
 import { useApiMutation, useApiQuery } from '../../data/hooks';
 import { formatCount, formatDateTime } from '../../format';
@@ -121,31 +121,19 @@ function Actions({ r, name }: { r: AppRollout; name: string }) {
       {can.widen ? <WidenForm r={r} /> : null}
       <div className="actions">
         {can.pause ? (
-          <ConfirmButton
-            label="Pause"
-            accessibleName={`Pause ${name}`}
+          <RolloutLever
+            lever="pause"
+            name={name}
             question="No new installs until it is resumed (it is still weighed, and may halt)."
-            confirmLabel="Pause it"
-            busyLabel="Pausing…"
-            errorTitle="The rollout was not paused"
-            tone="secondary"
-            onConfirm={async () => {
-              await pause.run(undefined);
-            }}
+            onConfirm={() => pause.run(undefined)}
           />
         ) : null}
         {can.resume ? (
-          <ConfirmButton
-            label="Resume"
-            accessibleName={`Resume ${name}`}
+          <RolloutLever
+            lever="resume"
+            name={name}
             question="Its share of handsets lacking the version get the install again."
-            confirmLabel="Resume it"
-            busyLabel="Resuming…"
-            errorTitle="The rollout was not resumed"
-            tone="primary"
-            onConfirm={async () => {
-              await resume.run(undefined);
-            }}
+            onConfirm={() => resume.run(undefined)}
           />
         ) : null}
       </div>
@@ -158,13 +146,10 @@ function Actions({ r, name }: { r: AppRollout; name: string }) {
             onChange={(e) => setReason(e.target.value)}
           />
         </Field>
-        <ConfirmButton
-          label="Halt"
-          accessibleName={`Halt ${name}`}
+        <RolloutLever
+          lever="halt"
+          name={name}
           question="Halting is final: nothing more is installed from this rollout (handsets that have the version keep it; use the kill switch to remove it)."
-          confirmLabel="Halt it"
-          busyLabel="Halting…"
-          errorTitle="The rollout was not halted"
           disabled={reason.trim() === ''}
           onConfirm={async () => {
             await halt.run(reason.trim());

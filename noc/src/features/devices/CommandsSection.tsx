@@ -1,5 +1,5 @@
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { ReadFailure } from '../../components/QueryStatus';
+import { ACTIONS_COLUMN, QueryTable } from '../../components/QueryTable';
 import { StatusPill } from '../../components/StatusPill';
 import { useApiMutation, useApiQuery } from '../../data/hooks';
 import { formatDateTime } from '../../format';
@@ -8,7 +8,6 @@ import type { DeviceCommand, DeviceDetail } from './types';
 import { COMMAND_STATE_TONE, COMMAND_TEXT } from './labels';
 import { DEVICES_KEY, deviceQueries } from './queries';
 import { SendCommand } from './SendCommand';
-import { TableStatusRow } from '../../components/TableStatusRow';
 
 /** While a command is queued or delivered, re-read the history this often to show its acknowledgement. */
 const OPEN_POLL_MS = 5_000;
@@ -20,7 +19,6 @@ export function CommandsSection({ device, canSend }: { device: DeviceDetail; can
     ...deviceQueries.commands(device.id),
     refetchInterval: (q) => (q.state.data?.commands.some(isOpen) ? OPEN_POLL_MS : false),
   });
-  const commands = history.data?.commands;
   return (
     <section aria-labelledby="commands-heading">
       <div className="section-header">
@@ -29,42 +27,16 @@ export function CommandsSection({ device, canSend }: { device: DeviceDetail; can
       {canSend && (device.state === 'active' || device.state === 'lost') ? (
         <SendCommand device={device} />
       ) : null}
-      <ReadFailure
-        error={history.error}
-        hasData={history.data !== undefined}
-        updatedAt={history.updatedAt}
-        title="Could not load the command history"
-        onRetry={history.refresh}
+      <QueryTable
+        query={history}
+        failureTitle="Could not load the command history"
+        caption="Command history"
+        columns={['Command', 'State', 'Sent by', 'Created', 'Delivered', 'Acknowledged', ACTIONS_COLUMN]}
+        compact
+        rows={history.data?.commands}
+        renderRow={(c) => <CommandRow key={c.id} command={c} canCancel={canSend} />}
+        empty="No command has been sent to this handset."
       />
-      <div className="table-wrap">
-        <table className="table table-compact" aria-busy={history.fetching}>
-          <caption className="visually-hidden">Command history</caption>
-          <thead>
-            <tr>
-              <th scope="col">Command</th>
-              <th scope="col">State</th>
-              <th scope="col">Sent by</th>
-              <th scope="col">Created</th>
-              <th scope="col">Delivered</th>
-              <th scope="col">Acknowledged</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {(commands ?? []).map((c) => (
-              <CommandRow key={c.id} command={c} canCancel={canSend} />
-            ))}
-            <TableStatusRow
-              columns={7}
-              rows={commands}
-              loading={history.loading}
-              empty="No command has been sent to this handset."
-            />
-          </tbody>
-        </table>
-      </div>
     </section>
   );
 }

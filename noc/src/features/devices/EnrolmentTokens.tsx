@@ -1,5 +1,5 @@
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { ReadFailure } from '../../components/QueryStatus';
+import { ACTIONS_COLUMN, QueryTable } from '../../components/QueryTable';
 import { StatusPill, type Tone } from '../../components/StatusPill';
 import { useApiMutation, useApiQuery } from '../../data/hooks';
 import { formatDateTime } from '../../format';
@@ -8,7 +8,6 @@ import { api, unwrap } from '../../api/client';
 import type { EnrolmentToken } from './types';
 import { InstitutionLabel, OfficialLabel } from './labels';
 import { deviceQueries, ENROLMENT_TOKENS_KEY } from './queries';
-import { TableStatusRow } from '../../components/TableStatusRow';
 
 const TOKEN_TONE: Record<EnrolmentToken['state'], Tone> = {
   pending: 'good',
@@ -20,7 +19,6 @@ const TOKEN_TONE: Record<EnrolmentToken['state'], Tone> = {
 /** The enrolment tokens, newest first: unused ones can be revoked, used ones link to their handset. */
 export function TokenList({ canRevoke }: { canRevoke: boolean }) {
   const list = useApiQuery(deviceQueries.enrolmentTokens());
-  const tokens = list.data?.tokens;
   return (
     <section aria-labelledby="tokens-heading" className="no-print">
       <div className="section-header">
@@ -34,42 +32,15 @@ export function TokenList({ canRevoke }: { canRevoke: boolean }) {
           Refresh
         </button>
       </div>
-      <ReadFailure
-        error={list.error}
-        hasData={list.data !== undefined}
-        updatedAt={list.updatedAt}
-        title="Could not load the enrolment tokens"
-        onRetry={list.refresh}
+      <QueryTable
+        query={list}
+        failureTitle="Could not load the enrolment tokens"
+        caption="Enrolment tokens"
+        columns={['Official', 'Institution', 'SIM', 'Created', 'Expires', 'State', ACTIONS_COLUMN]}
+        rows={list.data?.tokens}
+        renderRow={(t) => <TokenRow key={t.id} token={t} canRevoke={canRevoke} />}
+        empty="No enrolment token yet."
       />
-      <div className="table-wrap">
-        <table className="table" aria-busy={list.fetching}>
-          <caption className="visually-hidden">Enrolment tokens</caption>
-          <thead>
-            <tr>
-              <th scope="col">Official</th>
-              <th scope="col">Institution</th>
-              <th scope="col">SIM</th>
-              <th scope="col">Created</th>
-              <th scope="col">Expires</th>
-              <th scope="col">State</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {(tokens ?? []).map((t) => (
-              <TokenRow key={t.id} token={t} canRevoke={canRevoke} />
-            ))}
-            <TableStatusRow
-              columns={7}
-              rows={tokens}
-              loading={list.loading}
-              empty="No enrolment token yet."
-            />
-          </tbody>
-        </table>
-      </div>
     </section>
   );
 }

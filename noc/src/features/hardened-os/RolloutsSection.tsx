@@ -3,6 +3,7 @@ import { api, asApiError, unwrap } from '../../api/client';
 import { Permitted } from '../../auth/permissions';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { RolloutLever } from '../../components/RolloutLever';
 import { StatusPill } from '../../components/StatusPill';
 import { useApiMutation, useApiQuery } from '../../data/hooks';
 import { formatDateTime } from '../../format';
@@ -48,44 +49,28 @@ function RolloutActions({ r }: { r: OsRollout }) {
   return (
     <div className="actions">
       {can.pause ? (
-        <ConfirmButton
-          label="Pause"
-          accessibleName={`Pause ${name}`}
+        <RolloutLever
+          lever="pause"
+          name={name}
           question="Handsets are offered nothing from it until it is resumed."
-          confirmLabel="Pause it"
-          busyLabel="Pausing…"
-          errorTitle="The rollout was not paused"
-          tone="secondary"
           small
-          onConfirm={async () => {
-            await pause.run(undefined);
-          }}
+          onConfirm={() => pause.run(undefined)}
         />
       ) : null}
       {can.resume ? (
-        <ConfirmButton
-          label="Resume"
-          accessibleName={`Resume ${name}`}
+        <RolloutLever
+          lever="resume"
+          name={name}
           question="The current stage runs again and soaks in full before the next one."
-          confirmLabel="Resume it"
-          busyLabel="Resuming…"
-          errorTitle="The rollout was not resumed"
-          tone="primary"
           small
-          onConfirm={async () => {
-            await resume.run(undefined);
-          }}
+          onConfirm={() => resume.run(undefined)}
         />
       ) : null}
       {can.advance ? (
-        <ConfirmButton
-          label="Advance"
-          accessibleName={`Advance ${name}`}
+        <RolloutLever
+          lever="advance"
+          name={name}
           question="The next stage starts now, without waiting for this one to soak."
-          confirmLabel="Advance it"
-          busyLabel="Advancing…"
-          errorTitle="The rollout was not advanced"
-          tone="secondary"
           small
           onConfirm={async () => {
             try {
@@ -124,18 +109,13 @@ function RolloutActions({ r }: { r: OsRollout }) {
             maxLength={500}
             onChange={(e) => setReason(e.target.value)}
           />{' '}
-          <ConfirmButton
-            label="Halt"
-            accessibleName={`Halt ${name}`}
+          <RolloutLever
+            lever="halt"
+            name={name}
             question="Halting is final: handsets are offered this release no more (a new rollout goes on)."
-            confirmLabel="Halt it"
-            busyLabel="Halting…"
-            errorTitle="The rollout was not halted"
             small
             disabled={reason.trim() === ''}
-            onConfirm={async () => {
-              await halt.run(reason.trim());
-            }}
+            onConfirm={() => halt.run(reason.trim())}
           />
         </>
       ) : null}

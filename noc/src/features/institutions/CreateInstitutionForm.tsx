@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, unwrap, type Schemas } from '../../api/client';
-import { Field, Form } from '../../components/Form';
+import { CreateForm } from '../../components/CreateForm';
+import { Field, RadioRow, type RadioChoice } from '../../components/Form';
 import { InstitutionSelect } from '../../components/InstitutionSelect';
 import { useApiMutation } from '../../data/hooks';
 import type { Institution } from '../../identity';
@@ -8,6 +9,18 @@ import { PHASES, SCOPES, type Phase, type Scope } from './options';
 import { INSTITUTIONS_KEY } from './queries';
 
 type Kind = Institution['kind'];
+
+const KINDS: readonly RadioChoice<Kind>[] = [
+  { value: 'ministry', label: 'Ministry' },
+  {
+    value: 'department',
+    label: (
+      <>
+        Department <span className="hint">(of a ministry)</span>
+      </>
+    ),
+  },
+];
 
 export function CreateInstitutionForm({
   institutions,
@@ -48,24 +61,13 @@ export function CreateInstitutionForm({
   return (
     <section className="card form-card" aria-labelledby="create-institution-heading">
       <h2 id="create-institution-heading">Add an institution</h2>
-      <Form
+      <CreateForm
         ariaLabel="Add an institution"
+        create={create}
         onSubmit={submit}
-        pending={create.pending}
-        error={create.error}
+        onClose={onClose}
         errorTitle="The institution was not created"
         submitLabel={kind === 'ministry' ? 'Create ministry' : 'Create department'}
-        busyLabel="Creating…"
-        extraActions={
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={onClose}
-            disabled={create.pending}
-          >
-            Close
-          </button>
-        }
         status={
           created ? (
             <p className="success-text">
@@ -74,29 +76,7 @@ export function CreateInstitutionForm({
           ) : null
         }
       >
-        <fieldset className="fieldset radio-row">
-          <legend>Kind</legend>
-          <label>
-            <input
-              type="radio"
-              name="institution-kind"
-              value="ministry"
-              checked={kind === 'ministry'}
-              onChange={() => setKind('ministry')}
-            />{' '}
-            Ministry
-          </label>
-          <label>
-            <input
-              type="radio"
-              name="institution-kind"
-              value="department"
-              checked={kind === 'department'}
-              onChange={() => setKind('department')}
-            />{' '}
-            Department <span className="hint">(of a ministry)</span>
-          </label>
-        </fieldset>
+        <RadioRow legend="Kind" name="institution-kind" value={kind} choices={KINDS} onChange={setKind} />
         <div className="form-grid">
           <Field id="new-institution-name" label="Name">
             <input
@@ -148,7 +128,7 @@ export function CreateInstitutionForm({
             </select>
           </Field>
         </div>
-      </Form>
+      </CreateForm>
     </section>
   );
 }

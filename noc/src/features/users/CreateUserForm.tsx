@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, unwrap, type Schemas } from '../../api/client';
-import { Field, Form } from '../../components/Form';
+import { CreateForm } from '../../components/CreateForm';
+import { Field, RadioRow } from '../../components/Form';
 import { InstitutionSelect } from '../../components/InstitutionSelect';
 import { RoleCheckboxes } from '../../components/RoleCheckboxes';
 import { useApiMutation } from '../../data/hooks';
@@ -84,24 +85,13 @@ export function CreateUserForm({
   return (
     <section className="card form-card" aria-labelledby="create-user-heading">
       <h2 id="create-user-heading">Add a user</h2>
-      <Form
+      <CreateForm
         ariaLabel="Add a user"
+        create={create}
         onSubmit={submit}
-        pending={create.pending}
-        error={create.error}
+        onClose={onClose}
         errorTitle="The user was not created"
         submitLabel={kind === 'official' ? 'Create official' : 'Create operator'}
-        busyLabel="Creating…"
-        extraActions={
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={onClose}
-            disabled={create.pending}
-          >
-            Close
-          </button>
-        }
         status={
           created ? (
             <p className="success-text">
@@ -112,33 +102,34 @@ export function CreateUserForm({
           ) : null
         }
       >
-        <fieldset className="fieldset radio-row">
-          <legend>Kind</legend>
-          <label>
-            <input
-              type="radio"
-              name="user-kind"
-              value="official"
-              checked={kind === 'official'}
-              onChange={() => setKind('official')}
-            />{' '}
-            Official <span className="hint">(staff of an institution)</span>
-          </label>
-          <label>
-            <input
-              type="radio"
-              name="user-kind"
-              value="operator"
-              checked={kind === 'operator'}
-              disabled={!canCreateOperators}
-              onChange={() => setKind('operator')}
-            />{' '}
-            NOC operator{' '}
-            <span className="hint">
-              {canCreateOperators ? '(with roles)' : '(needs the super-admin role)'}
-            </span>
-          </label>
-        </fieldset>
+        <RadioRow
+          legend="Kind"
+          name="user-kind"
+          value={kind}
+          onChange={setKind}
+          choices={[
+            {
+              value: 'official',
+              label: (
+                <>
+                  Official <span className="hint">(staff of an institution)</span>
+                </>
+              ),
+            },
+            {
+              value: 'operator',
+              disabled: !canCreateOperators,
+              label: (
+                <>
+                  NOC operator{' '}
+                  <span className="hint">
+                    {canCreateOperators ? '(with roles)' : '(needs the super-admin role)'}
+                  </span>
+                </>
+              ),
+            },
+          ]}
+        />
         <div className="form-grid">
           <Field id="new-user-username" label="Username">
             <input
@@ -255,7 +246,7 @@ export function CreateUserForm({
         {kind === 'operator' ? (
           <RoleCheckboxes idPrefix="new-user-role" value={roles} onChange={setRoles} scoped={scoped} />
         ) : null}
-      </Form>
+      </CreateForm>
     </section>
   );
 }
