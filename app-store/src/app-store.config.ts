@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
+import { envInt, parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
 import { z } from 'zod';
 
 const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -16,17 +16,12 @@ const schema = z.object({
       .max(4 * 1024 ** 3)
       .default(512 * 1024 ** 2),
   ),
-  PAKAWAAZ_STORE_APK_UPLOAD_IDLE_SECONDS: z.preprocess(
-    unset,
-    z.coerce.number({ message: 'expected seconds' }).int().min(1).max(3600).default(30),
-  ),
-  PAKAWAAZ_STORE_APK_UPLOAD_MIN_BYTES_PER_SECOND: z.preprocess(
-    unset,
-    z.coerce
-      .number({ message: 'expected bytes per second' })
-      .int()
-      .min(1024)
-      .default(256 * 1024),
+  PAKAWAAZ_STORE_APK_UPLOAD_IDLE_SECONDS: envInt('seconds', 1, 3600, 30),
+  PAKAWAAZ_STORE_APK_UPLOAD_MIN_BYTES_PER_SECOND: envInt(
+    'bytes per second',
+    1024,
+    Number.MAX_SAFE_INTEGER,
+    256 * 1024,
   ),
   PAKAWAAZ_STORE_LOG_ORIGIN: z.preprocess(
     unset,

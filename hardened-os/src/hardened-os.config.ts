@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { envBool, parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
+import { envBool, envInt, parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
 import { z } from 'zod';
 
 const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -19,6 +19,13 @@ const schema = z.object({
       .max(16 * 1024 ** 3)
       .default(4 * 1024 ** 3),
   ),
+  PAKAWAAZ_OS_PAYLOAD_UPLOAD_IDLE_SECONDS: envInt('seconds', 1, 3600, 30),
+  PAKAWAAZ_OS_PAYLOAD_MIN_BYTES_PER_SECOND: envInt(
+    'bytes per second',
+    1024,
+    Number.MAX_SAFE_INTEGER,
+    1024 * 1024,
+  ),
 });
 
 export type HardenedOsConfig = {
@@ -26,6 +33,13 @@ export type HardenedOsConfig = {
   payloadDir: string;
   /** Largest OTA payload accepted (full images of current Pixels are 2–3 GiB). */
   payloadMaxBytes: number;
+  /** An upload that sends nothing this long is ended (default 30 s). */
+  payloadUploadIdleMs?: number;
+  /**
+   * The slowest upload rate accepted over a whole upload: its total time is one minute plus the cap at this
+   * rate (default 1 MiB/s: 4 GiB in about 69 minutes), so no client holds an upload slot indefinitely.
+   */
+  payloadUploadMinBytesPerSecond?: number;
   /**
    * The folder earlier releases published TUF metadata into: imported once into the database at start-up
    * (the metadata served at /ota/metadata/ is in the database now).
@@ -46,6 +60,8 @@ export function loadHardenedOsConfig(env: Env, platform: PlatformConfig): Harden
   return {
     payloadDir: path.resolve(c.PAKAWAAZ_OS_PAYLOAD_DIR ?? path.join(platform.dataDir, 'os-payloads')),
     payloadMaxBytes: c.PAKAWAAZ_OS_PAYLOAD_MAX_BYTES,
+    payloadUploadIdleMs: c.PAKAWAAZ_OS_PAYLOAD_UPLOAD_IDLE_SECONDS * 1000,
+    payloadUploadMinBytesPerSecond: c.PAKAWAAZ_OS_PAYLOAD_MIN_BYTES_PER_SECOND,
     tufDir: path.resolve(c.PAKAWAAZ_OS_TUF_DIR ?? path.join(platform.dataDir, 'ota-metadata')),
     tufTimestampKeyFile: path.resolve(
       c.PAKAWAAZ_OS_TUF_TIMESTAMP_KEY_FILE ?? path.join(platform.dataDir, 'keys', 'tuf-timestamp.jwk'),

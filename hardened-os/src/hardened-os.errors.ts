@@ -12,6 +12,7 @@ export type HardenedOsErrorCode =
   | 'payload_too_large'
   | 'payload_truncated'
   | 'payload_digest_mismatch'
+  | 'payload_upload_timeout'
   | 'payload_exists'
   | 'payload_uploads_busy'
   | 'tuf_metadata_invalid'
@@ -41,6 +42,9 @@ export const HARDENED_OS_ERROR_STATUS = {
   payload_too_large: 413,
   payload_truncated: 400,
   payload_digest_mismatch: 422,
+  // The upload idled (PAKAWAAZ_OS_PAYLOAD_UPLOAD_IDLE_SECONDS without a byte) or overran its total time
+  // (proportional to the cap): its slot is freed, nothing is stored; send it again.
+  payload_upload_timeout: 400,
   payload_exists: 409,
   // The node already streams its MAX_CONCURRENT_UPLOADS payloads: try again after Retry-After.
   payload_uploads_busy: 429,

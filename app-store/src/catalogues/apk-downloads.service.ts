@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { LOGGER, type DevicePrincipal } from '@pakawaaz/platform';
 import type { Logger } from 'pino';
@@ -32,12 +32,14 @@ export class ApkDownloadsService {
     const catalogue = await this.catalogues.current(device.institutionId);
     if (!catalogue.apks.has(sha256)) throw notFound();
     // Opened, then sized from the open file: a removal between the two cannot serve a short body.
-    let handle: FileHandle;
-    try {
-      handle = await open(this.blobs.fileOf(sha256), 'r');
-    } catch (err) {
+    let failure: unknown;
+    const handle = await this.blobs.openRead(sha256).catch((err: unknown) => {
+      failure = err;
+      return null;
+    });
+    if (!handle) {
       // Offered but not on this node's disk: APK_DIR is not shared between the nodes, or the file was lost.
-      this.logger?.error({ err, sha256 }, 'an APK the catalogue offers is not in the APK folder');
+      this.logger?.error({ err: failure, sha256 }, 'an APK the catalogue offers is not in the APK folder');
       throw notFound();
     }
     try {

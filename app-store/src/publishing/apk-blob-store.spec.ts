@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApkBlobStore, ApkUploadError } from './apk-blob-store.js';
+import { ContentUploadError } from '@pakawaaz/platform';
+import { ApkBlobStore } from './apk-blob-store.js';
 
 let dir: string;
 let store: ApkBlobStore;
@@ -32,8 +33,8 @@ describe('the APK blob store', () => {
     const stalled = new Readable({ read() {} });
     stalled.push(Buffer.from('P'));
     const idle = await store.receive(stalled, { maxBytes: 10, idleMs: 50 }).catch((e: unknown) => e);
-    expect(idle).toBeInstanceOf(ApkUploadError);
-    expect((idle as ApkUploadError).reason).toBe('timeout');
+    expect(idle).toBeInstanceOf(ContentUploadError);
+    expect((idle as ContentUploadError).reason).toBe('timeout');
     expect(await readdir(dir)).toEqual([]);
     // A byte every 10 ms never idles for 50 ms, but overruns a 120 ms total.
     const trickle = new Readable({ read() {} });
@@ -42,7 +43,7 @@ describe('the APK blob store', () => {
       const slow = await store
         .receive(trickle, { maxBytes: 1_000_000, idleMs: 50, totalMs: 120 })
         .catch((e: unknown) => e);
-      expect((slow as ApkUploadError).reason).toBe('timeout');
+      expect((slow as ContentUploadError).reason).toBe('timeout');
     } finally {
       clearInterval(drip);
     }
@@ -70,7 +71,10 @@ describe('the APK blob store', () => {
   it('refuses an upload over the cap, declared (before reading) or counted, and leaves no file', async () => {
     await expect(
       store.receive(chunks([Buffer.alloc(5)]), { maxBytes: 4, declaredBytes: 5 }),
-    ).rejects.toMatchObject({ reason: 'too_large' });
+    ).rejects.toMatchObject({
+      reason: 'too_large',
+      message: 'the APK is larger than the limit of 4 bytes', // apk_too_large's text, as before
+    });
     await expect(
       store.receive(chunks([Buffer.alloc(3), Buffer.alloc(3)]), { maxBytes: 4 }),
     ).rejects.toMatchObject({
@@ -91,8 +95,8 @@ describe('the APK blob store', () => {
     const err = await store
       .receive(chunks([Buffer.from('ab')], aborted), { maxBytes: 10 })
       .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ApkUploadError);
-    expect((err as ApkUploadError).reason).toBe('truncated');
+    expect(err).toBeInstanceOf(ContentUploadError);
+    expect((err as ContentUploadError).reason).toBe('truncated');
     expect(await readdir(dir)).toEqual([]);
   });
 

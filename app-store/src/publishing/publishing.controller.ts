@@ -72,6 +72,7 @@ export class StoreController {
     'developer_org_not_found',
     'apk_too_large',
     'apk_truncated',
+    'apk_upload_timeout',
     'apk_uploads_busy',
     'apk_inspector_unavailable',
     'apk_not_verified',

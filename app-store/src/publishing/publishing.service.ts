@@ -11,6 +11,7 @@ import {
   type Principal,
   personKey,
   personOf,
+  uploadTimeLimitMs,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
 import { APP_STORE_CONFIG, type AppStoreConfig } from '../app-store.config.js';
@@ -116,11 +117,10 @@ export class PublishingService implements OnModuleInit {
           maxBytes: this.config.apkMaxBytes,
           declaredBytes,
           idleMs: this.config.apkUploadIdleMs ?? 30_000,
-          totalMs:
-            60_000 +
-            Math.ceil(
-              (this.config.apkMaxBytes / (this.config.apkUploadMinBytesPerSecond ?? 256 * 1024)) * 1000,
-            ),
+          totalMs: uploadTimeLimitMs(
+            this.config.apkMaxBytes,
+            this.config.apkUploadMinBytesPerSecond ?? 256 * 1024,
+          ),
         })
         .catch(uploadError);
       try {

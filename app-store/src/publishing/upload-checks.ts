@@ -1,6 +1,6 @@
 import type { ApkInspection } from '@pakawaaz/apk';
+import { ContentUploadError } from '@pakawaaz/platform';
 import { appStoreError } from '../app-store.errors.js';
-import { ApkUploadError } from './apk-blob-store.js';
 import type { AppRow, OrgRow } from './publishing.repository.js';
 
 /*
@@ -39,7 +39,7 @@ export function owningOrg(app: AppRow | undefined, orgs: OrgRow[], named: string
 }
 
 export function uploadError(err: unknown): never {
-  if (!(err instanceof ApkUploadError)) throw err;
+  if (!(err instanceof ContentUploadError)) throw err;
   switch (err.reason) {
     case 'too_large':
       throw appStoreError('apk_too_large', err.message);
@@ -47,5 +47,7 @@ export function uploadError(err: unknown): never {
       throw appStoreError('apk_truncated', err.message);
     case 'timeout':
       throw appStoreError('apk_upload_timeout', err.message);
+    case 'digest_mismatch': // APK uploads declare no digest
+      throw err;
   }
 }

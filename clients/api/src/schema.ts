@@ -5673,7 +5673,7 @@ export interface components {
             groupInfo: string;
         };
         /** @enum {string} */
-        HardenedOsErrorCode: "boot_key_compromised" | "boot_key_exists" | "boot_key_not_found" | "device_model_exists" | "device_model_not_found" | "invalid_os_registry_input" | "invalid_rollout" | "payload_digest_mismatch" | "payload_exists" | "payload_too_large" | "payload_truncated" | "payload_uploads_busy" | "release_exists" | "release_not_found" | "rollout_exists_for_model" | "rollout_not_found" | "rollout_stage_over_threshold" | "rollout_state_conflict" | "tuf_demo_root_refused" | "tuf_key_refused" | "tuf_metadata_invalid" | "tuf_metadata_not_found" | "tuf_metadata_rejected" | "tuf_root_missing" | "tuf_target_unknown" | "unknown_institution";
+        HardenedOsErrorCode: "boot_key_compromised" | "boot_key_exists" | "boot_key_not_found" | "device_model_exists" | "device_model_not_found" | "invalid_os_registry_input" | "invalid_rollout" | "payload_digest_mismatch" | "payload_exists" | "payload_too_large" | "payload_truncated" | "payload_upload_timeout" | "payload_uploads_busy" | "release_exists" | "release_not_found" | "rollout_exists_for_model" | "rollout_not_found" | "rollout_stage_over_threshold" | "rollout_state_conflict" | "tuf_demo_root_refused" | "tuf_key_refused" | "tuf_metadata_invalid" | "tuf_metadata_not_found" | "tuf_metadata_rejected" | "tuf_root_missing" | "tuf_target_unknown" | "unknown_institution";
         /** @enum {string} */
         IdentityErrorCode: "device_auth_unavailable" | "directory_link_exists" | "directory_sync_invalid" | "directory_sync_not_found" | "directory_sync_running" | "directory_unreachable" | "enrolment_code_invalid" | "enrolment_codes_gone" | "factor_not_available" | "factor_reset_not_found" | "factor_reset_pending" | "institution_exists" | "institution_in_use" | "institution_invalid" | "institution_not_found" | "institution_phase_changed" | "invalid_credentials" | "invalid_role" | "invalid_user_import" | "login_ticket_invalid" | "passkey_invalid" | "passkey_not_found" | "password_change_required" | "radius_client_exists" | "radius_client_invalid" | "radius_client_not_found" | "rate_limited" | "refresh_token_invalid" | "role_scope" | "session_not_found" | "sim_conversation_invalid" | "token_not_found" | "totp_already_enrolled" | "totp_invalid" | "totp_not_enrolled" | "two_person_rule" | "user_exists" | "user_import_not_found" | "user_import_too_large" | "user_import_unfinished" | "user_not_found" | "weak_password";
         Institution: {
@@ -20742,7 +20742,7 @@ export interface operations {
                     "application/json": components["schemas"]["OtaPayload"];
                 };
             };
-            /** @description `invalid_os_registry_input`, `malformed_client_certificate`, `payload_truncated`, `validation_failed` */
+            /** @description `invalid_os_registry_input`, `malformed_client_certificate`, `payload_truncated`, `payload_upload_timeout`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -20750,7 +20750,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "invalid_os_registry_input" | "malformed_client_certificate" | "payload_truncated" | "validation_failed";
+                        code?: "invalid_os_registry_input" | "malformed_client_certificate" | "payload_truncated" | "payload_upload_timeout" | "validation_failed";
                     };
                 };
             };
@@ -23581,7 +23581,7 @@ export interface operations {
                     "application/json": components["schemas"]["StorePublishResult"];
                 };
             };
-            /** @description `apk_truncated`, `developer_org_required`, `invalid_store_input`, `malformed_client_certificate`, `validation_failed` */
+            /** @description `apk_truncated`, `apk_upload_timeout`, `developer_org_required`, `invalid_store_input`, `malformed_client_certificate`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -23589,7 +23589,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "apk_truncated" | "developer_org_required" | "invalid_store_input" | "malformed_client_certificate" | "validation_failed";
+                        code?: "apk_truncated" | "apk_upload_timeout" | "developer_org_required" | "invalid_store_input" | "malformed_client_certificate" | "validation_failed";
                     };
                 };
             };

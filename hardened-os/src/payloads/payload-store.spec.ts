@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PayloadStore, PayloadUploadError } from './payload-store.js';
+import { ContentUploadError } from '@pakawaaz/platform';
+import { PayloadStore } from './payload-store.js';
 
 let dir: string;
 let store: PayloadStore;
@@ -36,6 +37,25 @@ describe('the OTA payload store', () => {
     expect(stored).toEqual({ sha256: ABC, sizeBytes: 3, file: path.join(dir, ABC) });
     expect(await readFile(stored.file, 'utf8')).toBe('abc');
     expect(await readdir(dir)).toEqual([ABC]);
+    expect(await store.exists(ABC)).toBe(true);
+  });
+
+  it('ends an upload that stops sending (idle) or trickles past its total time, and leaves no file', async () => {
+    const stalled = new Readable({ read() {} });
+    stalled.push(Buffer.from('P'));
+    await expect(store.put(stalled, { maxBytes: 10, idleMs: 50 })).rejects.toMatchObject({
+      reason: 'timeout',
+    });
+    const trickle = new Readable({ read() {} });
+    const drip = setInterval(() => trickle.push(Buffer.from('x')), 10);
+    try {
+      await expect(
+        store.put(trickle, { maxBytes: 1_000_000, idleMs: 50, totalMs: 120 }),
+      ).rejects.toMatchObject({ reason: 'timeout' });
+    } finally {
+      clearInterval(drip);
+    }
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('hashes a multi-megabyte payload as one digest of all its bytes', async () => {
@@ -49,6 +69,7 @@ describe('the OTA payload store', () => {
       store.put(chunks([Buffer.alloc(5)]), { maxBytes: 4, declaredBytes: 5 }),
     ).rejects.toMatchObject({
       reason: 'too_large',
+      message: 'the payload is larger than the limit of 4 bytes', // payload_too_large's text, as before
     });
     await expect(
       store.put(chunks([Buffer.alloc(3), Buffer.alloc(3)]), { maxBytes: 4 }),
@@ -66,16 +87,26 @@ describe('the OTA payload store', () => {
     const err = await store
       .put(chunks([Buffer.from('ab')], aborted), { maxBytes: 10 })
       .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PayloadUploadError);
-    expect((err as PayloadUploadError).reason).toBe('truncated');
+    expect(err).toBeInstanceOf(ContentUploadError);
+    expect((err as ContentUploadError).reason).toBe('truncated');
     expect(await readdir(dir)).toEqual([]);
   });
 
   it('refuses a payload whose digest is not the one the uploader declared', async () => {
+    const abd = createHash('sha256').update('abd').digest('hex');
     await expect(
       store.put(chunks([Buffer.from('abd')]), { maxBytes: 10, expectedSha256: ABC }),
-    ).rejects.toMatchObject({ reason: 'digest_mismatch' });
+    ).rejects.toMatchObject({
+      reason: 'digest_mismatch',
+      message: `the payload's SHA-256 is ${abd}, not ${ABC} as declared`, // payload_digest_mismatch's text
+    });
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('removes the received file when it cannot be moved into place', async () => {
+    await mkdir(path.join(dir, ABC, 'in-the-way'), { recursive: true }); // rename() cannot replace it
+    await expect(store.put(chunks([Buffer.from('abc')]), { maxBytes: 10 })).rejects.toThrow();
+    expect(await readdir(dir)).toEqual([ABC]);
   });
 
   it("removes temporary files a dead upload left, not a live upload's nor payloads", async () => {

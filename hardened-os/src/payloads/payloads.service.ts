@@ -2,9 +2,11 @@ import type { Readable } from 'node:stream';
 import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import {
   AuditService,
+  ContentUploadError,
   DATABASE,
   LOGGER,
   requireNational,
+  uploadTimeLimitMs,
   type DatabaseHandle,
   type Logger,
   type Principal,
@@ -14,7 +16,7 @@ import { HARDENED_OS_CONFIG, type HardenedOsConfig } from '../hardened-os.config
 import { hardenedOsError } from '../hardened-os.errors.js';
 import { payloadView, type PayloadQuery } from '../registry/registry.dto.js';
 import { isUniqueViolation, RegistryRepository } from '../registry/registry.repository.js';
-import { PayloadStore, PayloadUploadError } from './payload-store.js';
+import { PayloadStore } from './payload-store.js';
 
 export const PAYLOAD_STORE = Symbol.for('pakawaaz.hardened-os.PayloadStore');
 
@@ -114,6 +116,11 @@ export class PayloadsService implements OnModuleInit {
         maxBytes: this.config.payloadMaxBytes,
         declaredBytes,
         expectedSha256: q.sha256?.toLowerCase(),
+        idleMs: this.config.payloadUploadIdleMs ?? 30_000,
+        totalMs: uploadTimeLimitMs(
+          this.config.payloadMaxBytes,
+          this.config.payloadUploadMinBytesPerSecond ?? 1024 * 1024,
+        ),
       })
       .catch(uploadError);
     const row = await this.database.db
@@ -164,7 +171,7 @@ export class PayloadsService implements OnModuleInit {
 }
 
 function uploadError(err: unknown): never {
-  if (!(err instanceof PayloadUploadError)) throw err;
+  if (!(err instanceof ContentUploadError)) throw err;
   switch (err.reason) {
     case 'too_large':
       throw hardenedOsError('payload_too_large', err.message);
@@ -172,5 +179,7 @@ function uploadError(err: unknown): never {
       throw hardenedOsError('payload_truncated', err.message);
     case 'digest_mismatch':
       throw hardenedOsError('payload_digest_mismatch', err.message);
+    case 'timeout':
+      throw hardenedOsError('payload_upload_timeout', err.message);
   }
 }

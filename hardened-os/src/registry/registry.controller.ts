@@ -153,6 +153,7 @@ export class OsRegistryController {
     'payload_too_large',
     'payload_truncated',
     'payload_digest_mismatch',
+    'payload_upload_timeout',
     'payload_exists',
     'payload_uploads_busy',
   )

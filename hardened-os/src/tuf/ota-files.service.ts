@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { LOGGER, type Logger } from '@pakawaaz/platform';
 import { hardenedOsError } from '../hardened-os.errors.js';
@@ -76,13 +75,9 @@ export class OtaFilesService {
     const listed = wanted ? (await this.targets())[wanted.name] : undefined;
     if (!wanted || listed?.hashes.sha256 !== wanted.sha256)
       throw hardenedOsError('tuf_metadata_not_found', 'No such target.');
-    const file = this.payloads.fileOf(wanted.sha256);
-    const size = await stat(file).then(
-      (s) => s.size,
-      () => undefined,
-    );
+    const size = await this.payloads.sizeOf(wanted.sha256);
     if (size === undefined) throw hardenedOsError('tuf_metadata_not_found', 'No such target.');
-    return { file, size };
+    return { file: this.payloads.fileOf(wanted.sha256), size };
   }
 
   private async versioned(role: TufRole, version: number): Promise<Buffer | undefined> {

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { hardenedOsError } from '../hardened-os.errors.js';
 import type { PayloadStore } from '../payloads/payload-store.js';
 import { isDemoRoot } from './demo-keys.js';
@@ -63,10 +62,7 @@ export async function checkTargetsStored(
   payloads: PayloadStore,
 ): Promise<void> {
   for (const [name, file] of Object.entries(targets.signed.targets)) {
-    const size = await stat(payloads.fileOf(file.hashes.sha256)).then(
-      (st) => st.size,
-      () => undefined,
-    );
+    const size = await payloads.sizeOf(file.hashes.sha256);
     if (size === undefined)
       throw hardenedOsError('tuf_target_unknown', `Target ${name} is not a stored OTA payload.`);
     if (size !== file.length)

@@ -202,7 +202,7 @@ describe('the OS registry on PostgreSQL', () => {
     expect(again.code).toBe('payload_exists');
     // Refused before a byte was streamed: the bytes of the duplicate are not on disk.
     const abd = createHash('sha256').update('abd').digest('hex');
-    expect(await new PayloadStore(dir).has(abd)).toBe(false);
+    expect(await new PayloadStore(dir).exists(abd)).toBe(false);
     const big = await rejection(
       payloads.upload(
         r!.id,
@@ -231,12 +231,12 @@ describe('the OS registry on PostgreSQL', () => {
     await expect(
       broken.upload(r!.id, q, Readable.from([Buffer.from('xyz')]), 3, admin, 'r19'),
     ).rejects.toThrow('audit down');
-    expect(await new PayloadStore(dir).has(createHash('sha256').update('xyz').digest('hex'))).toBe(false);
+    expect(await new PayloadStore(dir).exists(createHash('sha256').update('xyz').digest('hex'))).toBe(false);
     // The bytes of the full payload on record ('abc') stay when a second recording of them fails.
     await expect(
       broken.upload(r!.id, q, Readable.from([Buffer.from('abc')]), 3, admin, 'r20'),
     ).rejects.toThrow('audit down');
-    expect(await new PayloadStore(dir).has(createHash('sha256').update('abc').digest('hex'))).toBe(true);
+    expect(await new PayloadStore(dir).exists(createHash('sha256').update('abc').digest('hex'))).toBe(true);
     expect((await readdir(dir)).filter((n) => n.startsWith('.upload-'))).toEqual([]);
   });
 
@@ -282,5 +282,26 @@ describe('the OS registry on PostgreSQL', () => {
       'r30',
     );
     expect(next.sizeBytes).toBe(4);
+  });
+
+  it('ends an upload that sends nothing for the idle time: 400 payload_upload_timeout, no row, no file', async () => {
+    const [r] = (await registry.releases(admin, { model: 'shiba', channel: 'stable' })).releases;
+    const config = { payloadDir: dir, payloadMaxBytes: 1024, payloadUploadIdleMs: 50, ...TUF_FILES };
+    const slow = new PayloadsService(
+      db.handle,
+      config,
+      new PayloadStore(dir),
+      new RegistryRepository(db.handle),
+      new AuditService(db.handle),
+    );
+    const stalled = new PassThrough();
+    stalled.write('a few bytes, then nothing');
+    const q = { kind: 'incremental' as const, from: 'AP2A.240505.007' };
+    const started = Date.now();
+    const late = await rejection(slow.upload(r!.id, q, stalled, 1000, admin, 'r31'));
+    expect([late.code, late.status]).toEqual(['payload_upload_timeout', 400]);
+    expect(Date.now() - started).toBeLessThan(5000); // the configured idle time, not a default
+    expect((await registry.release(r!.id, admin)).payloads.some((p) => p.fromBuildId === q.from)).toBe(false);
+    expect((await readdir(dir)).filter((n) => n.startsWith('.upload-'))).toEqual([]);
   });
 });

@@ -45,6 +45,18 @@ export const envPort = (fallback: number) =>
       .default(fallback),
   );
 
+/** A whole number in [min, max] (`expected <unit>` otherwise), the fallback when unset or blank. */
+export const envInt = (unit: string, min: number, max: number, fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: `expected ${unit}` })
+      .int()
+      .min(min)
+      .max(max)
+      .default(fallback),
+  );
+
 const boolText = () =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { KeyError } from './key-backend.js';
+import { syncFolder } from '../files/stream-files.js';
 
 /**
  * Key files: private (0600 in a 0700 folder), created atomically without ever replacing an existing key,
@@ -62,15 +63,6 @@ async function writePrivateTemp(file: string, content: string): Promise<string> 
   return tmp;
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * Creates a key file unless one exists: write and fsync a private temp file, hard-link it into place (link
  * never replaces), remove the temp. A reader never sees half a key, and when two nodes race on a shared folder
@@ -80,7 +72,7 @@ export async function createKeyFile(file: string, content: string): Promise<bool
   const tmp = await writePrivateTemp(file, content);
   try {
     await link(tmp, file);
-    await syncDir(path.dirname(file));
+    await syncFolder(path.dirname(file));
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -102,5 +94,5 @@ export async function replaceKeyFile(file: string, content: string): Promise<voi
     await unlink(tmp).catch(() => undefined);
     throw new KeyError('key_unreadable', `Cannot replace the key file ${file}: ${errnoText(err)}.`);
   }
-  await syncDir(path.dirname(file));
+  await syncFolder(path.dirname(file));
 }

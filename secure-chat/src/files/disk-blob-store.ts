@@ -3,6 +3,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { isStreamAbort, syncFolder } from '@pakawaaz/platform';
 import { BlobAppendError, type AppendLimits, type BlobRange, type BlobStore } from './blob-store.js';
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -65,7 +66,7 @@ export class DiskBlobStore implements BlobStore {
     } catch (err) {
       const now = (await sizeOf(file)) ?? 0;
       if (err instanceof BlobAppendError) throw new BlobAppendError(err.reason, now, err.message);
-      if (isAbort(err)) throw new BlobAppendError('interrupted', now, 'the client stopped sending');
+      if (isStreamAbort(err)) throw new BlobAppendError('interrupted', now, 'the client stopped sending');
       throw err;
     } finally {
       clearTimeout(idle);
@@ -86,12 +87,7 @@ export class DiskBlobStore implements BlobStore {
         throw new BlobAppendError('not_found', 0, 'no such blob');
       throw err;
     });
-    const dir = await open(this.dir, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await syncFolder(this.dir);
   }
 
   async openRead(id: string, range?: BlobRange): Promise<Readable | null> {
@@ -120,9 +116,3 @@ async function sizeOf(file: string): Promise<number | null> {
 }
 
 const timeout = (ms: number) => new BlobAppendError('timeout', 0, `nothing arrived for ${ms} ms`);
-
-function isAbort(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  const message = err instanceof Error ? err.message : '';
-  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || message === 'aborted';
-}

@@ -1,0 +1,21 @@
+import { open } from 'node:fs/promises';
+
+/**
+ * fsyncs a folder: a rename or a new name in it is durable only then (a crash after the rename but before the
+ * folder reaches the disk can bring back the old name, or none).
+ */
+export async function syncFolder(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A client that hangs up mid-body surfaces as a stream error ('aborted', ECONNRESET, a premature close). */
+export function isStreamAbort(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : '';
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || message === 'aborted';
+}
