@@ -141,6 +141,25 @@ describe('commitBlocksInOrder', () => {
     expect(h.log).toEqual(['next -1', 'parse 0', 'next 0']);
   });
 
+  it('does not parse a block whose read ended after the halt', async () => {
+    const halt = new AbortController();
+    const h = harness(3);
+    const next = h.steps.next;
+    h.steps = {
+      ...h.steps,
+      next: async (afterSeq) => {
+        const block = await next(afterSeq);
+        if (afterSeq === 0) halt.abort(); // the server stops while the second block is read
+        return block;
+      },
+    };
+    const run = commitBlocksInOrder(h.database, halt.signal, h.steps, 3);
+    await settle();
+    h.parses.get(0)!.resolve('b0');
+    expect(await run).toBe('halted');
+    expect(h.log).toEqual(['next -1', 'parse 0', 'next 0']);
+  });
+
   it('is done at once when no block is left to commit', async () => {
     const h = harness(0);
     expect(await commitBlocksInOrder(h.database, new AbortController().signal, h.steps)).toBe('done');

@@ -50,7 +50,7 @@ export async function commitBlocksInOrder<B extends { readonly seq: number }, R,
   };
   for (let seq = -1; !halt.aborted;) {
     const block = await steps.next(seq);
-    if (!block) break;
+    if (!block || halt.aborted) break; // a block read while the run halted is not parsed
     seq = block.seq;
     const parsed = steps.parse(block);
     parsed.catch(() => undefined); // awaited in commitNext, in order; this only marks it handled meanwhile
