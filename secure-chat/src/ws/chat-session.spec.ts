@@ -230,4 +230,24 @@ describe('ChatSession.read (wake-all waits for it: the read covering the wake ha
       vi.useRealTimers();
     }
   });
+
+  it('resolves as soon as the socket is backed up (the device is slow, not the database), and reads once it drains', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const h = slow([1]);
+      h.ws.bufferedAmount = 5 * 1024 * 1024; // over the 4 MiB high-water mark
+      let ended = false;
+      void h.session.read().then(() => (ended = true));
+      await vi.waitFor(() => expect(ended).toBe(true));
+      expect(h.asked).toEqual([]); // nothing read while backed up
+      h.ws.bufferedAmount = 0;
+      await vi.advanceTimersByTimeAsync(60);
+      expect(h.asked.map((a) => a.after)).toEqual([0]); // the socket's own loop reads once it drains
+      await h.answer();
+      await h.answer();
+      expect(h.sent).toEqual([1]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

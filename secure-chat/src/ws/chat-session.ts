@@ -21,8 +21,8 @@ export class ChatSession implements HubSession {
   private sentUpTo = 0;
   private reading = false;
   private again = false;
-  /** The read under way (while `reading`). */
-  private pumping: Promise<void> = Promise.resolve();
+  /** Those waiting on read(): resolved when the read under way ends or waits for the device (see read). */
+  private waiters: Array<() => void> = [];
   /** Frames dropped in a row by the rate limit (the first one is answered with an error frame). */
   dropped = 0;
 
@@ -85,21 +85,31 @@ export class ChatSession implements HubSession {
   }
 
   wake(): void {
-    void this.read();
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = true;
+    void this.pump();
   }
 
   /**
-   * Wakes, and resolves when the read covering this wake ends: the one under way (a wake during it makes it read
-   * again before ending), else a new one. Successful or not: a failed read's retry is a read of its own.
+   * Wakes, and resolves when the read covering this wake ends — the one under way (a wake during it makes it
+   * read again before ending), else a new one; successful or not (a failed read's retry is a read of its own) —
+   * or as soon as the socket is backed up: the database is then not being read, and the read happens, by this
+   * socket's own loop, once the device has caught up. So a slow device holds no slot of wake-all's.
    */
   read(): Promise<void> {
-    if (this.reading) {
-      this.again = true;
-      return this.pumping;
-    }
-    this.reading = true;
-    // Handed out above only while `reading` is set, which pump() clears before its promise resolves.
-    return (this.pumping = this.pump());
+    const done = new Promise<void>((resolve) => this.waiters.push(resolve));
+    this.wake();
+    return done;
+  }
+
+  private releaseWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private async pump(): Promise<void> {
@@ -109,6 +119,7 @@ export class ChatSession implements HubSession {
         for (;;) {
           if (this.ws.readyState !== this.ws.OPEN) return;
           if (this.ws.bufferedAmount > HIGH_WATER) {
+            this.releaseWaiters(); // waiting on the device, not the database (read)
             await new Promise((r) => setTimeout(r, 50));
             continue;
           }
@@ -135,6 +146,7 @@ export class ChatSession implements HubSession {
       // In the same turn as the last `again` check: a wake after it finds `reading` false and reads (were this
       // cleared a microtask later, as `.finally()` on the call would, a wake in between would be lost).
       this.reading = false;
+      this.releaseWaiters();
     }
   }
 

@@ -51,15 +51,23 @@ export class BoundedReads<T> {
 
   private start(item: T): void {
     this.running++;
-    void (async () => {
-      try {
-        await this.read(item); // a throw as well as a rejection is caught here
-      } catch (err) {
-        this.onError?.(err);
-      } finally {
+    let reading: Promise<void>;
+    try {
+      reading = this.read(item);
+    } catch (err) {
+      // Ended on a later microtask, as a rejection is: ending it here would start the next read from this
+      // one's stack, a level deeper for each read that throws at once (a node's thousands of sockets).
+      reading = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    void reading
+      .then(
+        () => undefined,
+        (err: unknown) => this.onError?.(err),
+      )
+      .catch(() => undefined) // an onError that throws must not stop the run either
+      .then(() => {
         this.running--;
         this.fill();
-      }
-    })();
+      });
   }
 }
