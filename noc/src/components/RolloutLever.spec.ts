@@ -6,7 +6,7 @@ vi.hoisted(() => {
 });
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { RolloutLever, type Lever } from './RolloutLever';
+import { leverWords, RolloutLever, type Lever } from './RolloutLever';
 
 const render = (lever: Lever, extra: { small?: boolean; disabled?: boolean } = {}) =>
   renderToStaticMarkup(
@@ -38,5 +38,36 @@ describe('RolloutLever', () => {
     expect(render('halt', { small: true, disabled: true })).toBe(
       '<button type="button" class="button button-secondary button-small" disabled="" aria-expanded="false" aria-label="Halt the rollout of org.example in Finance">Halt</button>',
     );
+  });
+
+  it('says, once confirming, busy and failed, what both rollout pages said before they shared it', () => {
+    // The words of the app-store and OS rollout pages' own ConfirmButtons before this component.
+    const name = 'the rollout of org.example in Finance';
+    expect(leverWords('pause', name)).toEqual({
+      label: 'Pause',
+      accessibleName: `Pause ${name}`,
+      confirmLabel: 'Pause it',
+      busyLabel: 'Pausing…',
+      errorTitle: 'The rollout was not paused',
+      tone: 'secondary',
+    });
+    expect(leverWords('resume', name)).toMatchObject({
+      confirmLabel: 'Resume it',
+      busyLabel: 'Resuming…',
+      errorTitle: 'The rollout was not resumed',
+      tone: 'primary',
+    });
+    expect(leverWords('advance', name)).toMatchObject({
+      confirmLabel: 'Advance it',
+      busyLabel: 'Advancing…',
+      errorTitle: 'The rollout was not advanced',
+      tone: 'secondary',
+    });
+    expect(leverWords('halt', name)).toMatchObject({
+      confirmLabel: 'Halt it',
+      busyLabel: 'Halting…',
+      errorTitle: 'The rollout was not halted',
+      tone: 'danger',
+    });
   });
 });

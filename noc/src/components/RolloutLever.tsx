@@ -10,6 +10,19 @@ const LEVERS = {
 
 export type Lever = keyof typeof LEVERS;
 
+/** What a lever's buttons say: its label, the name a screen reader hears, the confirm, busy and failure words. */
+export function leverWords(lever: Lever, name: string) {
+  const { label, busy, done, tone } = LEVERS[lever];
+  return {
+    label,
+    accessibleName: `${label} ${name}`,
+    confirmLabel: `${label} it`,
+    busyLabel: busy,
+    errorTitle: `The rollout was not ${done}`,
+    tone,
+  };
+}
+
 /**
  * One lever on a rollout behind a confirm: "Pause" (named "Pause <name>"), then "Pause it" / "Pausing…",
  * and "The rollout was not paused" when the write fails. `question` says what pulling it does.
@@ -30,16 +43,10 @@ export function RolloutLever({
   disabled?: boolean;
   onConfirm: () => Promise<unknown>;
 }) {
-  const { label, busy, done, tone } = LEVERS[lever];
   return (
     <ConfirmButton
-      label={label}
-      accessibleName={`${label} ${name}`}
+      {...leverWords(lever, name)}
       question={question}
-      confirmLabel={`${label} it`}
-      busyLabel={busy}
-      errorTitle={`The rollout was not ${done}`}
-      tone={tone}
       small={small}
       disabled={disabled}
       onConfirm={async () => {
