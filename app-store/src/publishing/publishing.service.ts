@@ -44,7 +44,10 @@ export const APK_BLOB_STORE = Symbol.for('pakawaaz.app-store.ApkBlobStore');
 /** APKs streamed at once on a node: each holds a socket, a temporary file and an inspector thread. */
 export const MAX_CONCURRENT_UPLOADS = 2;
 const UPLOADS_BUSY_RETRY_SECONDS = 15;
-/** A temporary upload file untouched this long belongs to a dead process: removed at start-up. */
+/**
+ * A temporary upload file untouched this long (or the idle limit and a minute, if longer: a live upload may idle
+ * that long) belongs to a dead process: removed at start-up.
+ */
 const STALE_TEMP_MS = 10 * 60_000;
 
 type Refuse = (err: unknown) => never;
@@ -76,7 +79,9 @@ export class PublishingService implements OnModuleInit {
   private readonly inspect: ApkInspector | undefined;
 
   async onModuleInit(): Promise<void> {
-    const removed = await this.blobs.removeStaleTemps(STALE_TEMP_MS).catch(() => 0);
+    const removed = await this.blobs
+      .removeStaleTemps(Math.max(STALE_TEMP_MS, (this.config.apkUploadIdleMs ?? 0) + 60_000))
+      .catch(() => 0);
     if (removed > 0) this.logger?.info({ removed }, 'leftover APK upload files removed');
   }
 

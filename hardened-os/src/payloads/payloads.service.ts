@@ -24,7 +24,10 @@ export const PAYLOAD_STORE = Symbol.for('pakawaaz.hardened-os.PayloadStore');
 export const MAX_CONCURRENT_UPLOADS = 2;
 /** What a refused upload is told to wait (Retry-After): an OTA payload takes minutes to stream. */
 const UPLOADS_BUSY_RETRY_SECONDS = 30;
-/** A temporary upload file untouched this long belongs to a dead process: removed at start-up. */
+/**
+ * A temporary upload file untouched this long (or the idle limit and a minute, if longer: a live upload may idle
+ * that long) belongs to a dead process: removed at start-up.
+ */
 const STALE_TEMP_MS = 10 * 60_000;
 
 /** OTA payloads of a release: streamed to disk by SHA-256 with the size limit checked as bytes arrive. */
@@ -43,10 +46,12 @@ export class PayloadsService implements OnModuleInit {
 
   /** Start-up: temporary files left by uploads a crash cut short are removed. */
   async onModuleInit(): Promise<void> {
-    const removed = await this.store.removeStaleTemps(STALE_TEMP_MS).catch((err: unknown) => {
-      this.logger?.warn({ err }, 'removing leftover OTA upload files failed');
-      return 0;
-    });
+    const removed = await this.store
+      .removeStaleTemps(Math.max(STALE_TEMP_MS, (this.config.payloadUploadIdleMs ?? 0) + 60_000))
+      .catch((err: unknown) => {
+        this.logger?.warn({ err }, 'removing leftover OTA upload files failed');
+        return 0;
+      });
     if (removed > 0) this.logger?.info({ removed }, 'leftover OTA upload files removed');
   }
 

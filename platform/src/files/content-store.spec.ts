@@ -165,6 +165,17 @@ describe('the content-addressed store', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('never asks a timer for longer than it can wait (a longer delay would fire at once)', async () => {
+    // 4 GiB at 1 KiB/s is 48 days: a Node timer of more than 2^31 - 1 ms fires after 1 ms instead.
+    expect(uploadTimeLimitMs(4 * 1024 ** 3, 1024)).toBe(2 ** 31 - 1);
+    const slow = new Readable({ read() {} });
+    slow.push(Buffer.from('x'));
+    const receiving = store.receive(slow, { maxBytes: 10, totalMs: 3 * 2 ** 31, idleMs: 5 * 2 ** 31 });
+    await new Promise((r) => setTimeout(r, 100));
+    slow.push(null);
+    expect((await receiving).sizeBytes).toBe(1);
+  });
+
   it('removes stale temporary files only: not a live upload, not a stored file', async () => {
     await store.commit(await store.receive(from('abc'), { maxBytes: 10 }));
     const dead = path.join(dir, '.upload-dead');

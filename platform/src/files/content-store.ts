@@ -42,9 +42,15 @@ export type ReceiveLimits = {
 /** An upload read to its end and hashed, still in its temporary file: `commit` or `discard` it. */
 export type ReceivedContent = { sha256: string; sizeBytes: number; temp: string };
 
-/** An upload's whole time limit: a minute plus the size cap at the slowest rate accepted. */
+/** The longest delay a Node timer takes: a longer one fires at once (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * An upload's whole time limit: a minute plus the size cap at the slowest rate accepted, at most a timer's
+ * longest delay (about 24.8 days).
+ */
 export const uploadTimeLimitMs = (maxBytes: number, minBytesPerSecond: number): number =>
-  60_000 + Math.ceil((maxBytes / minBytesPerSecond) * 1000);
+  Math.min(MAX_TIMER_MS, 60_000 + Math.ceil((maxBytes / minBytesPerSecond) * 1000));
 
 const TEMP_PREFIX = '.upload-';
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -103,13 +109,15 @@ export class ContentStore {
     const hash = createHash('sha256');
     let size = 0;
     // Slowloris-style uploads (a few bytes now and then) hold a socket, a temp file and an upload slot: the
-    // source is destroyed when it idles or overruns its total time, and the pipeline ends in that error.
+    // meter is destroyed when the upload idles or overruns its total time, and the pipeline ends in that error.
+    // The meter, not the source: a request destroyed before its body ended takes its socket with it, and the
+    // client would get a reset instead of the 4xx that says why.
     const timer = (ms: number | undefined, what: string) =>
       ms === undefined
         ? undefined
         : setTimeout(
-            () => source.destroy(new ContentUploadError('timeout', `the upload ${what}; nothing was stored`)),
-            ms,
+            () => meter.destroy(new ContentUploadError('timeout', `the upload ${what}; nothing was stored`)),
+            Math.min(ms, MAX_TIMER_MS),
           ).unref();
     const total = timer(limits.totalMs, `took longer than ${limits.totalMs} ms`);
     const idle = timer(limits.idleMs, `sent nothing for ${limits.idleMs} ms`);

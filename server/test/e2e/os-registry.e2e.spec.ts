@@ -70,6 +70,7 @@ beforeAll(async () => {
     PAKAWAAZ_LAB_ROOT_FILE: labRootPaths(labDir).cert,
     PAKAWAAZ_OS_PAYLOAD_DIR: payloadDir,
     PAKAWAAZ_OS_PAYLOAD_MAX_BYTES: String(MAX_BYTES),
+    PAKAWAAZ_OS_PAYLOAD_UPLOAD_IDLE_SECONDS: '1',
   });
   admin = await server.adminToken();
   const inst = await api<{ id: string }>('POST', '/api/v1/institutions', { name: 'Ministry of Ports' });
@@ -169,6 +170,34 @@ describe('the OS registry', () => {
     );
     expect(wrong.status).toBe(422);
     expect(await readdir(payloadDir)).toEqual(before);
+  });
+
+  it('answers a stalled upload 400 payload_upload_timeout on its connection (not a reset), leaving no file', async () => {
+    const before = await readdir(payloadDir);
+    // Declares 4,000 bytes, sends 100 and then nothing: the idle limit (1 s here) ends it.
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        `${server.url}/api/v1/os/releases/${releaseId}/payloads?kind=incremental&from=PKZ1.261001.001`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${admin}`,
+            'content-type': 'application/octet-stream',
+            'content-length': '4000',
+          },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.write(Buffer.alloc(100));
+    });
+    expect(answer.status).toBe(400);
+    expect((JSON.parse(answer.body) as { code: string }).code).toBe('payload_upload_timeout');
+    await expect.poll(() => readdir(payloadDir), { timeout: 5000 }).toEqual(before);
   });
 
   it('refuses application/octet-stream on any other route', async () => {
