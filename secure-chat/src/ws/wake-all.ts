@@ -53,7 +53,7 @@ export class BoundedReads<T> {
     this.running++;
     let reading: Promise<void>;
     try {
-      reading = this.read(item);
+      reading = Promise.resolve(this.read(item)); // whatever it returns, a promise to wait on
     } catch (err) {
       // Ended on a later microtask, as a rejection is: ending it here would start the next read from this
       // one's stack, a level deeper for each read that throws at once (a node's thousands of sockets).
