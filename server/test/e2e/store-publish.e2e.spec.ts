@@ -49,11 +49,12 @@ let admin: string;
 let dir: string;
 let apkDir: string;
 
-/** A raw request: a declared length and a body that may differ (a client lying, or chunked). */
+/** A raw request: a declared length and a body that may differ (a client lying, chunked, or `stalled`). */
 function raw(
   p: string,
   body: Buffer,
   headers: Record<string, string | number>,
+  stalled = false,
 ): Promise<{ status: number; body: { code?: string } }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -71,7 +72,8 @@ function raw(
       },
     );
     req.once('error', reject);
-    req.end(body);
+    if (stalled) req.write(body);
+    else req.end(body);
   });
 }
 
@@ -83,6 +85,7 @@ beforeAll(async () => {
       OPEN5GS_MONITOR: 'off',
       PAKAWAAZ_STORE_APK_DIR: apkDir,
       PAKAWAAZ_STORE_APK_MAX_BYTES: String(MAX_BYTES),
+      PAKAWAAZ_STORE_APK_UPLOAD_IDLE_SECONDS: '1',
     },
     { providers: [{ provide: APK_INSPECTOR, useValue: inspector }] },
   );
@@ -125,6 +128,17 @@ describe('the upload route', () => {
     });
     expect([chunked.status, chunked.body.code]).toEqual([413, 'apk_too_large']);
     expect(await readdir(apkDir).catch(() => [])).toEqual([]);
+  });
+
+  it('answers an upload that stalls 400 apk_upload_timeout on its connection, storing nothing', async () => {
+    const stalled = await raw(
+      '/api/v1/store/apps/versions',
+      Buffer.alloc(100, 0x20),
+      { 'content-type': APK, 'content-length': 4000 },
+      true,
+    );
+    expect([stalled.status, stalled.body.code]).toEqual([400, 'apk_upload_timeout']);
+    await expect.poll(() => readdir(apkDir).catch(() => []), { timeout: 5000 }).toEqual([]);
   });
 });
 
