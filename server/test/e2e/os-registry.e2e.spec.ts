@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -51,6 +51,22 @@ function newHandset(): SimulatedHandset {
   const h = new SimulatedHandset({ apiUrl: server.url, deviceUrl: server.devicePort.url, root });
   handsets.push(h);
   return h;
+}
+
+/** An OTA payload upload that declares 4,000 bytes; the test writes fewer (a client cut off, or stalling). */
+function shortUpload(releaseId: string, onResponse?: (res: IncomingMessage) => void): ClientRequest {
+  return httpRequest(
+    `${server.url}/api/v1/os/releases/${releaseId}/payloads?kind=incremental&from=PKZ1.261001.001`,
+    {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${admin}`,
+        'content-type': 'application/octet-stream',
+        'content-length': '4000',
+      },
+    },
+    onResponse,
+  );
 }
 
 async function enrolmentToken(): Promise<string> {
@@ -148,17 +164,7 @@ describe('the OS registry', () => {
     expect(((await big.json()) as { code: string }).code).toBe('payload_too_large');
     // A client that declares 4,000 bytes, sends 100 and hangs up.
     await new Promise<void>((resolve) => {
-      const req = httpRequest(
-        `${server.url}/api/v1/os/releases/${releaseId}/payloads?kind=incremental&from=PKZ1.261001.001`,
-        {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${admin}`,
-            'content-type': 'application/octet-stream',
-            'content-length': '4000',
-          },
-        },
-      );
+      const req = shortUpload(releaseId);
       req.on('error', () => resolve());
       req.write(Buffer.alloc(100), () => setTimeout(() => (req.destroy(), resolve()), 200));
     });
@@ -176,22 +182,11 @@ describe('the OS registry', () => {
     const before = await readdir(payloadDir);
     // Declares 4,000 bytes, sends 100 and then nothing: the idle limit (1 s here) ends it.
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(
-        `${server.url}/api/v1/os/releases/${releaseId}/payloads?kind=incremental&from=PKZ1.261001.001`,
-        {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${admin}`,
-            'content-type': 'application/octet-stream',
-            'content-length': '4000',
-          },
-        },
-        (res) => {
-          let body = '';
-          res.on('data', (c: Buffer) => (body += c.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
+      const req = shortUpload(releaseId, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
       req.on('error', reject);
       req.write(Buffer.alloc(100));
     });
