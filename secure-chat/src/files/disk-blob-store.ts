@@ -44,7 +44,9 @@ export class DiskBlobStore implements BlobStore {
     const idle =
       limits.idleMs === undefined
         ? undefined
-        : setTimeout(() => source.destroy(timeout(limits.idleMs!)), limits.idleMs).unref();
+        : // The meter, not the source: a request destroyed before its body ended takes its socket with it, and
+          // the client would get a reset instead of the answer that says where to resume.
+          setTimeout(() => meter.destroy(timeout(limits.idleMs!)), limits.idleMs).unref();
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         idle?.refresh();
