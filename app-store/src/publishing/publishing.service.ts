@@ -44,10 +44,7 @@ export const APK_BLOB_STORE = Symbol.for('pakawaaz.app-store.ApkBlobStore');
 /** APKs streamed at once on a node: each holds a socket, a temporary file and an inspector thread. */
 export const MAX_CONCURRENT_UPLOADS = 2;
 const UPLOADS_BUSY_RETRY_SECONDS = 15;
-/**
- * A temporary upload file untouched this long (or the idle limit and a minute, if longer: a live upload may idle
- * that long) belongs to a dead process: removed at start-up.
- */
+/** An upload's temp file untouched this long (or the idle limit and a minute, if longer) is a dead one's. */
 const STALE_TEMP_MS = 10 * 60_000;
 
 type Refuse = (err: unknown) => never;

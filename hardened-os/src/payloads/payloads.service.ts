@@ -24,10 +24,7 @@ export const PAYLOAD_STORE = Symbol.for('pakawaaz.hardened-os.PayloadStore');
 export const MAX_CONCURRENT_UPLOADS = 2;
 /** What a refused upload is told to wait (Retry-After): an OTA payload takes minutes to stream. */
 const UPLOADS_BUSY_RETRY_SECONDS = 30;
-/**
- * A temporary upload file untouched this long (or the idle limit and a minute, if longer: a live upload may idle
- * that long) belongs to a dead process: removed at start-up.
- */
+/** An upload's temp file untouched this long (or the idle limit and a minute, if longer) is a dead one's. */
 const STALE_TEMP_MS = 10 * 60_000;
 
 /** OTA payloads of a release: streamed to disk by SHA-256 with the size limit checked as bytes arrive. */
