@@ -25,10 +25,12 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * ciphertext over the mutual-TLS device port in chunks; one chunk is cut off mid-stream (the socket
  * destroyed), the handset asks where the upload stands and resumes; the last byte is checked against the
  * declared SHA-256 and yields a capability URL, which anyone downloads (whole and by range) from the main
- * port without credentials until it expires (410).
+ * port without credentials until it expires (410). A chunk that stalls mid-body is answered on its connection
+ * with where to resume.
  */
 const MiB = 1024 * 1024;
 const ROUTE = '/api/v1/chat/device/files';
+const IDLE_SECONDS = 2;
 
 let server: TestServer;
 let dir: string;
@@ -45,11 +47,20 @@ type Reply = { status: number; headers: IncomingMessage['headers']; body: Buffer
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const json = <T>(r: Reply) => JSON.parse(r.body.toString('utf8')) as T;
 
-/** One request over the device port with the handset's certificate; `cutAfter` destroys it mid-body. */
+/**
+ * One request over the device port with the handset's certificate; `cutAfter` destroys it mid-body,
+ * `stallAfter` sends that many bytes of the body and then nothing, the socket left open.
+ */
 function device(
   method: string,
   p: string,
-  o: { body?: Buffer; headers?: Record<string, string>; cutAfter?: number; cert?: boolean } = {},
+  o: {
+    body?: Buffer;
+    headers?: Record<string, string>;
+    cutAfter?: number;
+    stallAfter?: number;
+    cert?: boolean;
+  } = {},
 ): Promise<Reply> {
   const url = new URL(p, deviceUrl());
   const withCert = o.cert ?? true;
@@ -73,6 +84,7 @@ function device(
       },
     );
     req.on('error', reject);
+    if (o.stallAfter !== undefined) return void req.write(o.body!.subarray(0, o.stallAfter));
     // The body goes out in 64 KiB writes, as a handset streams a file (one 8 MiB write would encrypt it
     // in one go on this process's event loop, which the server shares in this test).
     if (o.cutAfter === undefined) return void Readable.from(slices(o.body)).pipe(req);
@@ -110,6 +122,7 @@ beforeAll(async () => {
     PAKAWAAZ_LAB_ROOT_FILE: labRootPaths(path.join(dir, 'lab')).cert,
     PAKAWAAZ_CHAT_FILES_DIR: path.join(dir, 'chat-files'),
     PAKAWAAZ_CHAT_FILE_CHUNK_MAX_BYTES: String(8 * MiB),
+    PAKAWAAZ_CHAT_FILE_UPLOAD_IDLE_SECONDS: String(IDLE_SECONDS),
   });
   admin = await server.adminToken();
   const inst = await server.json<{ id: string }>('POST', '/api/v1/institutions', {
@@ -198,6 +211,34 @@ describe('chat attachments from a handset', () => {
     const gone = await fetch(`${server.url}${file.download.path}`);
     expect(gone.status).toBe(410);
     expect(((await gone.json()) as { code: string }).code).toBe('file_gone');
+  });
+
+  it('answers a chunk that stalls mid-body 400 upload_interrupted with the offset, then resumes', async () => {
+    const bytes = randomBytes(MiB + 4321);
+    const { id } = json<{ id: string }>(await create(bytes));
+    const headers = { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' };
+    const started = performance.now();
+    // Declares the whole file, sends 200,000 bytes and then nothing, the socket kept open: the idle limit
+    // ends the chunk, and the answer comes on this connection (before the fix: a reset).
+    const stalled = await device('PATCH', `${ROUTE}/${id}`, { body: bytes, stallAfter: 200_000, headers });
+    const waited = performance.now() - started;
+    expect(stalled.status, stalled.body.toString()).toBe(400);
+    const { code, details } = json<{ code: string; details: { offset: number } }>(stalled);
+    expect(code).toBe('upload_interrupted');
+    // What arrived is kept (the kernel may hold back a little of it): resume from there.
+    expect(details.offset).toBeGreaterThan(0);
+    expect(details.offset).toBeLessThanOrEqual(200_000);
+    expect(waited).toBeGreaterThanOrEqual(IDLE_SECONDS * 1000 - 50);
+    expect(waited).toBeLessThan(IDLE_SECONDS * 1000 + 5000);
+    const head = await device('HEAD', `${ROUTE}/${id}`);
+    expect(head.headers['upload-offset']).toBe(String(details.offset));
+
+    const done = await patch(id, details.offset, bytes.subarray(details.offset));
+    expect(done.status, done.body.toString()).toBe(200);
+    const file = json<{ state: string; download: { path: string } }>(done);
+    expect(file.state).toBe('complete');
+    const got = await fetch(`${server.url}${file.download.path}`);
+    expect(sha(Buffer.from(await got.arrayBuffer()))).toBe(sha(bytes));
   });
 
   it("takes an official's own token on the main port; a deleted file's link answers 410", async () => {
