@@ -43,7 +43,7 @@ export type ReceiveLimits = {
 export type ReceivedContent = { sha256: string; sizeBytes: number; temp: string };
 
 /** The longest delay a Node timer takes: a longer one fires at once (TimeoutOverflowWarning). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * An upload's whole time limit: a minute plus the size cap at the slowest rate accepted, at most a timer's

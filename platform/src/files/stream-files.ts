@@ -4,8 +4,11 @@ import { open } from 'node:fs/promises';
  * fsyncs a folder: a rename or a new name in it is durable only then (a crash after the rename but before the
  * folder reaches the disk can bring back the old name, or none).
  */
-export async function syncFolder(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+export const syncFolder = (dir: string): Promise<void> => syncFile(dir);
+
+/** fsyncs a file's bytes and size (opened read-only: fsync needs no write access). */
+export async function syncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r');
   try {
     await handle.sync();
   } finally {

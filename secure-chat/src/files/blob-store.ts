@@ -8,6 +8,8 @@ export type AppendLimits = {
   readonly maxBytes: number;
   /** No byte for this long ends the append (the bytes received so far are kept). */
   readonly idleMs?: number | undefined;
+  /** The whole append must end within this long (the bytes received by then are kept). */
+  readonly totalMs?: number | undefined;
 };
 
 /**
@@ -30,10 +32,11 @@ export class BlobAppendError extends Error {
  * then *sealed* (readable, immutable) until `delete`.
  *
  * Contract (every implementation, tested by blob-store.contract.ts):
- * - `create(id)`: an empty staged blob; an existing id is an error.
+ * - `create(id)`: an empty staged blob, durable once it returns; an existing id is an error.
  * - `append(id, offset, source, limits)`: writes the stream at `offset`, which must equal the staged size
  *   (else `offset_mismatch`, nothing written). Bytes are streamed, never buffered whole; on a cut, a timeout
- *   or a client that hangs up, the bytes already written stay and the error carries the new size. The caller
+ *   or a client that hangs up, the bytes already written stay (durable, as after a whole append) and the
+ *   error carries the new size. The caller
  *   guarantees one append at a time per blob (the service's lease); implementations need not lock.
  * - `size(id)`: the staged or sealed size, or null when there is no such blob.
  * - `complete(id)`: seals a staged blob (atomic: a reader never sees a partial blob under the sealed name);

@@ -1,9 +1,10 @@
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { isStreamAbort, syncFolder } from '@pakawaaz/platform';
+import { isStreamAbort, MAX_TIMER_MS, syncFile, syncFolder } from '@pakawaaz/platform';
 import { BlobAppendError, type AppendLimits, type BlobRange, type BlobStore } from './blob-store.js';
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -27,6 +28,8 @@ export class DiskBlobStore implements BlobStore {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const handle = await open(this.file(id, true), 'wx', 0o600);
     await handle.close();
+    // The new name is durable before the upload is acknowledged: a crash must not lose an upload it announced.
+    await syncFolder(this.dir);
   }
 
   async append(id: string, offset: number, source: Readable, limits: AppendLimits): Promise<number> {
@@ -41,12 +44,17 @@ export class DiskBlobStore implements BlobStore {
       throw new BlobAppendError('offset_mismatch', before, `the upload holds ${before} bytes`);
     }
     let written = 0;
-    const idle =
-      limits.idleMs === undefined
+    // The meter, not the source: a request destroyed before its body ended takes its socket with it, and the
+    // client would get a reset instead of the answer that says where to resume.
+    const timer = (ms: number | undefined, what: string) =>
+      ms === undefined
         ? undefined
-        : // The meter, not the source: a request destroyed before its body ended takes its socket with it, and
-          // the client would get a reset instead of the answer that says where to resume.
-          setTimeout(() => meter.destroy(timeout(limits.idleMs!)), limits.idleMs).unref();
+        : setTimeout(
+            () => meter.destroy(new BlobAppendError('timeout', 0, what)),
+            Math.min(ms, MAX_TIMER_MS),
+          ).unref();
+    const idle = timer(limits.idleMs, `nothing arrived for ${limits.idleMs} ms`);
+    const total = timer(limits.totalMs, `the chunk took longer than ${limits.totalMs} ms`);
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         idle?.refresh();
@@ -61,17 +69,22 @@ export class DiskBlobStore implements BlobStore {
         done(null, chunk);
       },
     });
+    // flush: the bytes reach the disk before the offset is acknowledged (a crash never loses an acked byte).
+    const sink = createWriteStream(file, { flags: 'r+', start: offset, flush: true });
     try {
-      // flush: the bytes reach the disk before the offset is acknowledged (a crash never loses an acked byte).
-      await pipeline(source, meter, createWriteStream(file, { flags: 'r+', start: offset, flush: true }));
+      await pipeline(source, meter, sink);
       return offset + written;
     } catch (err) {
-      const now = (await sizeOf(file)) ?? 0;
+      // A stopped chunk's answer acknowledges what arrived too ("resume from N"): its last write done, those
+      // bytes are fsynced before they are counted (flush covers a stream that ends, not one destroyed).
+      if (!sink.closed) await once(sink, 'close').catch(() => undefined);
+      const now = (await syncedSize(file)) ?? 0;
       if (err instanceof BlobAppendError) throw new BlobAppendError(err.reason, now, err.message);
       if (isStreamAbort(err)) throw new BlobAppendError('interrupted', now, 'the client stopped sending');
       throw err;
     } finally {
       clearTimeout(idle);
+      clearTimeout(total);
     }
   }
 
@@ -117,4 +130,13 @@ async function sizeOf(file: string): Promise<number | null> {
   );
 }
 
-const timeout = (ms: number) => new BlobAppendError('timeout', 0, `nothing arrived for ${ms} ms`);
+/** The size of a staged blob once its bytes are on disk, or null when it was deleted meanwhile. */
+async function syncedSize(file: string): Promise<number | null> {
+  try {
+    await syncFile(file);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ENOENT') return null;
+    throw err;
+  }
+  return sizeOf(file);
+}
