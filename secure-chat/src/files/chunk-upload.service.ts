@@ -16,6 +16,14 @@ export type ChunkHeaders = {
   contentLength: string | undefined;
 };
 
+/**
+ * One PATCH's whole time. Under the device port's request timeout (60 s), which ends a slower request with a
+ * bare 408 and a closed connection: stopped here, the chunk is answered upload_interrupted with where to
+ * resume. It also stops a trickle (a byte now and then, each within the idle limit) holding a connection, a
+ * file and the lease for ever.
+ */
+export const CHUNK_TIME_LIMIT_MS = 50_000;
+
 const isStream = (body: unknown): body is Readable =>
   typeof (body as { pipe?: unknown } | null)?.pipe === 'function';
 
@@ -123,6 +131,7 @@ export class ChunkUploadService {
       return await this.blobs.append(row.id, offset, body, {
         maxBytes,
         idleMs: this.files.config.uploadIdleMs,
+        totalMs: CHUNK_TIME_LIMIT_MS,
       });
     } catch (err) {
       if (!(err instanceof BlobAppendError)) throw err;

@@ -6,8 +6,8 @@ import { PassThrough, Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { AppError, AuditService, NATIONAL_SCOPE, platformDomain, type Principal } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChunkUploadService } from '../../src/files/chunk-upload.service.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CHUNK_TIME_LIMIT_MS, ChunkUploadService } from '../../src/files/chunk-upload.service.js';
 import { DiskBlobStore } from '../../src/files/disk-blob-store.js';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
 import { FilesRepository } from '../../src/files/files.repository.js';
@@ -114,8 +114,13 @@ afterAll(async () => {
 describe('resumable uploads', () => {
   it('takes chunks at the offset the upload stands at, checks the digest and issues a link', async () => {
     const bytes = randomBytes(200_000);
+    const append = vi.spyOn(blobs, 'append');
     const done = await upload(amina, bytes);
     expect(done).toMatchObject({ state: 'complete', offset: 200_000, sizeBytes: 200_000 });
+    // Each chunk is bounded in time as well as in idleness (a trickle never holds the lease for ever).
+    const limits = { idleMs: config.uploadIdleMs, totalMs: CHUNK_TIME_LIMIT_MS };
+    expect(append).toHaveBeenCalledWith(done.id, 0, expect.anything(), expect.objectContaining(limits));
+    append.mockRestore();
     expect(done.download?.path).toMatch(/^\/api\/v1\/chat\/downloads\/[A-Za-z0-9_-]{43}$/);
     const d = await files.download(tokenOf(done.download!.path), undefined);
     expect(sha(await buffer(d.stream))).toBe(sha(bytes));
