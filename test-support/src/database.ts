@@ -6,6 +6,8 @@ import {
   createLogger,
   migrateDomains,
   openDatabase,
+  rowsOf,
+  sql,
   type DatabaseHandle,
   type DomainDescriptor,
 } from '@pakawaaz/platform';
@@ -113,4 +115,18 @@ async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Resolves once a transaction of this PostgreSQL database waits for an advisory lock, or once `settled()` says
+ * the racing work ended without waiting: a lock test's way to reach a race's point without sleeping.
+ */
+export async function lockWaitOr(handle: DatabaseHandle, settled: () => boolean): Promise<void> {
+  const waiters = async () =>
+    rowsOf<{ n: number }>(
+      await handle.db.execute(sql`
+        select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database
+        where l.locktype = 'advisory' and not l.granted and d.datname = current_database()`),
+    )[0]!.n;
+  while (!settled() && (await waiters()) === 0) await new Promise((r) => setTimeout(r, 10));
 }

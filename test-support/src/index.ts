@@ -1,5 +1,5 @@
 // Public face of @pakawaaz/test-support: fixtures shared by the packages' tests (never by their src).
-export { createTestDatabase, testLogger, withDatabase, type TestDatabase } from './database.js';
+export { createTestDatabase, lockWaitOr, testLogger, withDatabase, type TestDatabase } from './database.js';
 export {
   requireServices,
   testDatabaseUrl,

@@ -33,21 +33,15 @@ export class ApkDownloadsService {
     if (!catalogue.apks.has(sha256)) throw notFound();
     // Opened, then sized from the open file: a removal between the two cannot serve a short body.
     let failure: unknown;
-    const handle = await this.blobs.openRead(sha256).catch((err: unknown) => {
+    const opened = await this.blobs.openSized(sha256).catch((err: unknown) => {
       failure = err;
       return null;
     });
-    if (!handle) {
+    if (!opened) {
       // Offered but not on this node's disk: APK_DIR is not shared between the nodes, or the file was lost.
       this.logger?.error({ err: failure, sha256 }, 'an APK the catalogue offers is not in the APK folder');
       throw notFound();
     }
-    try {
-      const { size } = await handle.stat();
-      return { sha256, size, handle };
-    } catch (err) {
-      await handle.close();
-      throw err;
-    }
+    return { sha256, ...opened };
   }
 }

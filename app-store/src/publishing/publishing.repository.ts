@@ -148,8 +148,8 @@ export class PublishingRepository {
     return (await tx.update(appVersions).set({ state }).where(eq(appVersions.id, id)).returning())[0]!;
   }
 
-  async versionWithSha(sha256: string): Promise<boolean> {
-    const rows = await this.db
+  async versionWithSha(sha256: string, tx: Db = this.db): Promise<boolean> {
+    const rows = await tx
       .select({ id: appVersions.id })
       .from(appVersions)
       .where(eq(appVersions.apkSha256, sha256))

@@ -5,8 +5,12 @@ import {
   AuditService,
   DATABASE,
   LOGGER,
+  placeContent,
+  removeOrphanContent,
+  removeUnreferencedContent,
   scopeIds,
   type DatabaseHandle,
+  type Db,
   type Logger,
   type Principal,
   personKey,
@@ -75,12 +79,27 @@ export class PublishingService implements OnModuleInit {
   /** Without one (a bare test module) nothing is accepted: apk_inspector_unavailable. */
   private readonly inspect: ApkInspector | undefined;
 
+  /** Start-up: leftover temporary files; then, in the background, APKs no version refers to. */
   async onModuleInit(): Promise<void> {
-    const removed = await this.blobs
-      .removeStaleTemps(Math.max(STALE_TEMP_MS, (this.config.apkUploadIdleMs ?? 0) + 60_000))
-      .catch(() => 0);
+    const removed = await this.blobs.removeStaleTemps(this.staleMs()).catch(() => 0);
     if (removed > 0) this.logger?.info({ removed }, 'leftover APK upload files removed');
+    void this.removeOrphans();
   }
+
+  /**
+   * Removes APK files no version refers to, untouched for the stale time (a crash between a file's rename and
+   * its version's commit leaves one). Returns how many went.
+   */
+  removeOrphans(now?: number): Promise<number> {
+    const sweep = { idleMs: this.staleMs(), now, logger: this.logger };
+    return removeOrphanContent(this.database.db, this.blobs, this.referenced, sweep);
+  }
+
+  private staleMs(): number {
+    return Math.max(STALE_TEMP_MS, (this.config.apkUploadIdleMs ?? 0) + 60_000);
+  }
+
+  private readonly referenced = (tx: Db, sha256: string) => this.repo.versionWithSha(sha256, tx);
 
   async publish(
     q: z.output<typeof PublishQuery>,
@@ -169,10 +188,12 @@ export class PublishingService implements OnModuleInit {
     const { own, national } = await this.repo.policy(org.institutionId);
     const findings = policyFindings(manifest, storePolicyInForce(own, national));
     const previous = app ? await this.repo.previousVersion(app.id, versionCode) : undefined;
-    const blobPath = await this.blobs.commit(received);
     const actor = personKey(by);
     const saved = await this.database.db
       .transaction(async (tx) => {
+        // First, under the digest's lock (before the app row's, always in this order): the file moved into
+        // place here cannot be removed by a failed upload of the same bytes before this row commits.
+        const blobPath = await placeContent(tx, this.blobs, received);
         // The app's row is locked, and the signer and versionCode rules are decided again on it: an upload of
         // the same app racing this one has committed by now. Deciding on the row read before the transaction
         // would let an upload signed by a key a concurrent upload just retired write back the old lineage.
@@ -288,9 +309,10 @@ export class PublishingService implements OnModuleInit {
     return reviewer ? this.repo.orgs(scopeIds(by)) : this.repo.orgsOfMember(personOf(by).id, scopeIds(by));
   }
 
+  /** The file goes unless a version refers to it, under the digest's lock (a rename the failure left too). */
   private async removeUnreferenced(sha256: string): Promise<void> {
     try {
-      if (!(await this.repo.versionWithSha(sha256))) await this.blobs.remove(sha256);
+      await removeUnreferencedContent(this.database.db, this.blobs, sha256, this.referenced);
     } catch (err) {
       this.logger?.warn({ err, sha256 }, 'removing an APK no version refers to failed');
     }

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { ApkInspection } from '@pakawaaz/apk';
 import { AppError, AuditService, platformDomain, rowsOf, sql, type Principal } from '@pakawaaz/platform';
 import type { NoteSigner } from '@pakawaaz/transparency-log';
-import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { createTestDatabase, lockWaitOr, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { appStoreDomain } from '../../src/app-store.domain.js';
 import { ApkBlobStore } from '../../src/publishing/apk-blob-store.js';
@@ -95,6 +95,13 @@ async function rejection(p: Promise<unknown>): Promise<AppError> {
   if (err instanceof AppError) return err;
   throw err;
 }
+const config = () => ({
+  apkDir: dir,
+  apkMaxBytes: 1024,
+  logOrigin: 'pakawaaz.test/app-store/log',
+  logKeyFile: '',
+  catalogueKeyFile: path.join(dir, 'catalogue.jwk'),
+});
 const apkFiles = async () => (await readdir(dir)).filter((f) => f.endsWith('.apk')).sort();
 
 beforeAll(async () => {
@@ -117,13 +124,7 @@ beforeAll(async () => {
   };
   publishing = new PublishingService(
     db.handle,
-    {
-      apkDir: dir,
-      apkMaxBytes: 1024,
-      logOrigin: 'pakawaaz.test/app-store/log',
-      logKeyFile: '',
-      catalogueKeyFile: path.join(dir, 'catalogue.jwk'),
-    },
+    config(),
     new ApkBlobStore(dir),
     repo,
     audit,
@@ -450,5 +451,51 @@ describe('store policies', () => {
     // And A can no longer store its lenient policy again.
     const again = await rejection(policies.set(INST_A, lenient, reviewerA, 'r'));
     expect(again.details).toEqual({ fields: ['permissionDeny', 'minTargetSdk', 'allowCleartext'] });
+  });
+});
+
+describe('the stored APK files', () => {
+  /** A publishing service on the shared database and folder, its inspector and audit the test's. */
+  const service = (answer: ApkInspection, record: AuditService['record']) =>
+    new PublishingService(
+      db.handle,
+      config(),
+      new ApkBlobStore(dir),
+      repo,
+      { record } as unknown as AuditService,
+      undefined,
+      () => Promise.resolve(answer),
+    );
+  it('keeps the file of an upload whose row is not committed yet when a failed upload of the same bytes cleans up', async () => {
+    const audit = new AuditService(db.handle);
+    const text = 'PK\u0003\u0004 the same bytes twice';
+    let entered!: () => void;
+    const inTransaction = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // A: its file placed and its rows inserted, it waits inside its transaction until the test lets it go.
+    const a = service(apk({ package: 'gov.pk.same.bytes.a', versionCode: 1 }), async (entry, tx) => {
+      const recorded = await audit.record(entry, tx);
+      entered();
+      await gate;
+      return recorded;
+    }).publish({ track: 'pilot', notes: '' }, body(text), undefined, devA, 'a');
+    await inTransaction;
+    // B: the same bytes (stood for by another package, so no row lock of A's holds it up); its transaction
+    // fails and it removes what nothing refers to.
+    let settled = false;
+    const b = service(apk({ package: 'gov.pk.same.bytes.b', versionCode: 1 }), () =>
+      Promise.reject(new Error('audit down')),
+    )
+      .publish({ track: 'pilot', notes: '' }, body(text), undefined, devA, 'b')
+      .catch((err: unknown) => err)
+      .finally(() => (settled = true));
+    // B either finished (no committed row: the file removed under A) or waits for the digest's lock A holds.
+    await lockWaitOr(db.handle, () => settled);
+    release();
+    const saved = await a;
+    expect(await b).toMatchObject({ message: 'audit down' });
+    expect(await new ApkBlobStore(dir).exists(saved.version.apkSha256)).toBe(true);
+    expect(await repo.versionWithSha(saved.version.apkSha256)).toBe(true);
   });
 });

@@ -16,7 +16,10 @@ export class PayloadStore extends ContentStore {
     super({ dir, suffix: '', noun: 'payload' });
   }
 
-  /** Receives and commits at once: nothing else checks an OTA payload before it is stored. */
+  /**
+   * Receives and commits at once, without the digest's lock: for tools and tests. PayloadsService receives,
+   * then moves the file into place under the lock in the transaction that records it (content-guard.ts).
+   */
   async put(source: Readable, limits: ReceiveLimits): Promise<StoredPayload> {
     const received = await this.receive(source, limits);
     try {

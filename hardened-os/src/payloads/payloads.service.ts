@@ -5,11 +5,16 @@ import {
   ContentUploadError,
   DATABASE,
   LOGGER,
+  placeContent,
+  removeOrphanContent,
+  removeUnreferencedContent,
   requireNational,
   uploadTimeLimitMs,
   type DatabaseHandle,
+  type Db,
   type Logger,
   type Principal,
+  type ReceivedContent,
 } from '@pakawaaz/platform';
 import type { z } from 'zod';
 import { HARDENED_OS_CONFIG, type HardenedOsConfig } from '../hardened-os.config.js';
@@ -41,16 +46,30 @@ export class PayloadsService implements OnModuleInit {
     @Optional() @Inject(LOGGER) private readonly logger?: Logger,
   ) {}
 
-  /** Start-up: temporary files left by uploads a crash cut short are removed. */
+  /**
+   * Start-up: temporary files left by uploads a crash cut short are removed; then, in the background, payload
+   * files no release refers to (a crash between a file's rename and its row's commit).
+   */
   async onModuleInit(): Promise<void> {
-    const removed = await this.store
-      .removeStaleTemps(Math.max(STALE_TEMP_MS, (this.config.payloadUploadIdleMs ?? 0) + 60_000))
-      .catch((err: unknown) => {
-        this.logger?.warn({ err }, 'removing leftover OTA upload files failed');
-        return 0;
-      });
+    const removed = await this.store.removeStaleTemps(this.staleMs()).catch((err: unknown) => {
+      this.logger?.warn({ err }, 'removing leftover OTA upload files failed');
+      return 0;
+    });
     if (removed > 0) this.logger?.info({ removed }, 'leftover OTA upload files removed');
+    void this.removeOrphans();
   }
+
+  /** Removes payload files no release refers to, untouched for the stale time. Returns how many went. */
+  removeOrphans(now?: number): Promise<number> {
+    const sweep = { idleMs: this.staleMs(), now, logger: this.logger };
+    return removeOrphanContent(this.database.db, this.store, this.referenced, sweep);
+  }
+
+  private staleMs(): number {
+    return Math.max(STALE_TEMP_MS, (this.config.payloadUploadIdleMs ?? 0) + 60_000);
+  }
+
+  private readonly referenced = (tx: Db, sha256: string) => this.repo.payloadWithSha(sha256, tx);
 
   async upload(
     releaseId: string,
@@ -114,7 +133,7 @@ export class PayloadsService implements OnModuleInit {
     const on = await this.repo.payloads([releaseId]);
     if (on.some((p) => p.kind === q.kind && p.fromBuildId === (fromBuildId ?? ''))) refuse(exists());
     const stored = await this.store
-      .put(body, {
+      .receive(body, {
         maxBytes: this.config.payloadMaxBytes,
         declaredBytes,
         expectedSha256: q.sha256?.toLowerCase(),
@@ -125,13 +144,32 @@ export class PayloadsService implements OnModuleInit {
         ),
       })
       .catch(uploadError);
-    const row = await this.database.db
+    // The file is moved into place under its digest's lock in the transaction that inserts the row: a failed
+    // upload of the same bytes cannot remove it between the rename and the row's commit.
+    try {
+      return payloadView(await this.record(stored, releaseId, q, fromBuildId ?? '', by, requestId, exists));
+    } finally {
+      await this.store.discard(stored); // the temporary file, when it was not renamed
+    }
+  }
+
+  private async record(
+    stored: ReceivedContent,
+    releaseId: string,
+    { kind }: z.output<typeof PayloadQuery>,
+    fromBuildId: string,
+    by: Principal,
+    requestId: string,
+    exists: () => unknown,
+  ) {
+    return this.database.db
       .transaction(async (tx) => {
+        await placeContent(tx, this.store, stored);
         const payload = await this.repo.insertPayload(
           {
             releaseId,
-            kind: q.kind,
-            fromBuildId: fromBuildId ?? '',
+            kind,
+            fromBuildId,
             sha256: stored.sha256,
             sizeBytes: stored.sizeBytes,
             uploadedBy: `${by.actor.type}:${by.actor.id}`,
@@ -144,8 +182,8 @@ export class PayloadsService implements OnModuleInit {
             action: 'hardened-os.payload.uploaded',
             target: `os-release:${releaseId}`,
             details: {
-              kind: q.kind,
-              fromBuildId: fromBuildId ?? null,
+              kind,
+              fromBuildId: fromBuildId || null,
               sha256: stored.sha256,
               sizeBytes: stored.sizeBytes,
             },
@@ -156,16 +194,16 @@ export class PayloadsService implements OnModuleInit {
         return payload;
       })
       .catch(async (err: unknown) => {
-        // Not on record: the stored file goes too, unless a payload on record has the same bytes.
+        // Not on record: the stored file goes too (a rename the failure left behind included), unless a payload
+        // on record has the same bytes.
         await this.removeUnreferenced(stored.sha256);
         throw isUniqueViolation(err) ? exists() : err;
       });
-    return payloadView(row);
   }
 
   private async removeUnreferenced(sha256: string): Promise<void> {
     try {
-      if (!(await this.repo.payloadWithSha(sha256))) await this.store.remove(sha256);
+      await removeUnreferencedContent(this.database.db, this.store, sha256, this.referenced);
     } catch (err) {
       this.logger?.warn({ err, sha256 }, 'removing an OTA payload file no release refers to failed');
     }

@@ -123,8 +123,8 @@ export class RegistryRepository {
   }
 
   /** Whether any payload on record has these bytes (payload files are shared by SHA-256). */
-  async payloadWithSha(sha256: string): Promise<boolean> {
-    const rows = await this.db
+  async payloadWithSha(sha256: string, tx: Db = this.db): Promise<boolean> {
+    const rows = await tx
       .select({ sha256: otaPayloads.sha256 })
       .from(otaPayloads)
       .where(eq(otaPayloads.sha256, sha256))

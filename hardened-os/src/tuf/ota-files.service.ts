@@ -1,3 +1,4 @@
+import type { FileHandle } from 'node:fs/promises';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { LOGGER, type Logger } from '@pakawaaz/platform';
 import { hardenedOsError } from '../hardened-os.errors.js';
@@ -20,6 +21,8 @@ const IMMUTABLE_MAX_BYTES = 1024 * 1024;
 
 type Head = { at: number; heads: Heads; timestamp: Buffer | undefined };
 type Targets = Record<string, { hashes: { sha256: string } }>;
+/** An OTA payload opened for a handset. */
+export type OpenTarget = { readonly handle: FileHandle; readonly size: number };
 
 /**
  * What /ota/ serves: metadata as published in the database, and a payload when the targets the current
@@ -70,14 +73,19 @@ export class OtaFilesService {
     return bytes;
   }
 
-  async targetFile(model: string, version: string, hashed: string): Promise<{ file: string; size: number }> {
+  /**
+   * A listed payload opened for reading, sized from the open handle (the caller streams it and closes the
+   * handle): a file removed before the open is the same 404 as an unlisted one, and one removed after it is
+   * still read whole.
+   */
+  async targetFile(model: string, version: string, hashed: string): Promise<OpenTarget> {
     const wanted = parseTargetPath(model, version, hashed);
     const listed = wanted ? (await this.targets())[wanted.name] : undefined;
     if (!wanted || listed?.hashes.sha256 !== wanted.sha256)
       throw hardenedOsError('tuf_metadata_not_found', 'No such target.');
-    const size = await this.payloads.sizeOf(wanted.sha256);
-    if (size === undefined) throw hardenedOsError('tuf_metadata_not_found', 'No such target.');
-    return { file: this.payloads.fileOf(wanted.sha256), size };
+    const opened = await this.payloads.openSized(wanted.sha256);
+    if (!opened) throw hardenedOsError('tuf_metadata_not_found', 'No such target.');
+    return opened;
   }
 
   private async versioned(role: TufRole, version: number): Promise<Buffer | undefined> {

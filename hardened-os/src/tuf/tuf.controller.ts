@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { Controller, Get, Header, Param, Post, Put, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
@@ -61,7 +60,8 @@ export class OtaRepositoryController {
     @Param('file') file: string,
   ): Promise<StreamableFile> {
     const found = await this.tuf.targetFile(model, version, file);
-    return new StreamableFile(createReadStream(found.file), {
+    // autoClose: the stream closes the handle when it ends or the client goes away.
+    return new StreamableFile(found.handle.createReadStream({ autoClose: true }), {
       type: 'application/octet-stream',
       length: found.size,
     });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -11,8 +11,9 @@ import {
   rowsOf,
   sql,
   type Principal,
+  type ReceivedContent,
 } from '@pakawaaz/platform';
-import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { createTestDatabase, lockWaitOr, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hardenedOsDomain } from '../../src/hardened-os.domain.js';
 import { PayloadStore } from '../../src/payloads/payload-store.js';
@@ -303,5 +304,119 @@ describe('the OS registry on PostgreSQL', () => {
     expect(Date.now() - started).toBeLessThan(5000); // the configured idle time, not a default
     expect((await registry.release(r!.id, admin)).payloads.some((p) => p.fromBuildId === q.from)).toBe(false);
     expect((await readdir(dir)).filter((n) => n.startsWith('.upload-'))).toEqual([]);
+  });
+});
+
+/*
+ * The stored files and the rows that refer to them: two uploads of the same bytes, one failing while the
+ * other's row is not yet committed; a folder fsync that fails after the rename; the files a crash left.
+ */
+describe('payload files and their rows', () => {
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+  const audit = () => new AuditService(db.handle);
+  let releaseIds: string[];
+  /** A payload service on the shared database and folder, with its own audit (a test's hook) and store. */
+  const service = (record: AuditService['record'], store = new PayloadStore(dir)) =>
+    new PayloadsService(
+      db.handle,
+      { payloadDir: dir, payloadMaxBytes: 1024, ...TUF_FILES },
+      store,
+      new RegistryRepository(db.handle),
+      { record } as unknown as AuditService,
+    );
+  const upload = (s: PayloadsService, release: string, text: string, requestId: string) =>
+    s.upload(release, { kind: 'full' }, Readable.from([Buffer.from(text)]), text.length, admin, requestId);
+
+  beforeAll(async () => {
+    await registry.addModel({ codename: 'lynx', manufacturer: 'Google', strongBox: true }, admin, 'r');
+    releaseIds = [];
+    for (const n of [1, 2, 3])
+      releaseIds.push(
+        (
+          await registry.addRelease(
+            release({
+              model: 'lynx',
+              buildId: `AP4A.25010${n}.001`,
+              fingerprint: `google/lynx/lynx:15/AP4A.25010${n}.001/1:user/release-keys`,
+            }),
+            admin,
+            'r',
+          )
+        ).id,
+      );
+  });
+
+  it('keeps the file of an upload whose row is not committed yet when a failed upload of the same bytes cleans up', async () => {
+    const text = 'the same OTA bytes';
+    let entered!: () => void;
+    const inTransaction = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // A: its file placed and its row inserted, it waits inside its transaction until the test lets it go.
+    const a = upload(
+      service(async (entry, tx) => {
+        const recorded = await audit().record(entry, tx);
+        entered();
+        await gate;
+        return recorded;
+      }),
+      releaseIds[0]!,
+      text,
+      'a',
+    );
+    await inTransaction;
+    // B: the same bytes for another release; its transaction fails, and it removes what nothing refers to.
+    let settled = false;
+    const b = upload(
+      service(() => Promise.reject(new Error('audit down'))),
+      releaseIds[1]!,
+      text,
+      'b',
+    )
+      .catch((err: unknown) => err)
+      .finally(() => (settled = true));
+    // B either finished (no committed row: it removed the file under A) or waits for the digest's lock A holds.
+    await lockWaitOr(db.handle, () => settled);
+    release();
+    expect((await a).sha256).toBe(sha(text));
+    expect(await b).toMatchObject({ message: 'audit down' });
+    expect(await new PayloadStore(dir).exists(sha(text))).toBe(true);
+    expect(await new RegistryRepository(db.handle).payloadWithSha(sha(text))).toBe(true);
+  });
+
+  it('removes a file the rename left when the folder fsync failed, and records no row', async () => {
+    class FailingSync extends PayloadStore {
+      override async commit(received: ReceivedContent): Promise<string> {
+        await super.commit(received); // renamed: then the fsync of the folder "fails"
+        throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+      }
+    }
+    const text = 'bytes whose folder fsync fails';
+    const a = audit();
+    const failing = service(a.record.bind(a), new FailingSync(dir));
+    await expect(upload(failing, releaseIds[2]!, text, 'c')).rejects.toThrow('EIO');
+    expect(await new PayloadStore(dir).exists(sha(text))).toBe(false);
+    expect(await new RegistryRepository(db.handle).payloadWithSha(sha(text))).toBe(false);
+    expect((await readdir(dir)).filter((n) => n.startsWith('.upload-'))).toEqual([]);
+  });
+
+  it('sweeps files no row refers to once they are older than the stale time; referenced and fresh ones stay', async () => {
+    const store = new PayloadStore(dir);
+    const a = audit();
+    const old = new Date(Date.now() - 60 * 60_000);
+    const orphan = sha('left by a crash');
+    const fresh = sha('an upload about to be recorded');
+    await writeFile(store.fileOf(orphan), 'left by a crash');
+    await utimes(store.fileOf(orphan), old, old);
+    await writeFile(store.fileOf(fresh), 'an upload about to be recorded');
+    const referenced = (await upload(service(a.record.bind(a)), releaseIds[2]!, 'kept', 'd')).sha256;
+    await utimes(store.fileOf(referenced), old, old);
+    await writeFile(path.join(dir, 'not-a-digest'), 'x');
+    await utimes(path.join(dir, 'not-a-digest'), old, old);
+    expect(await service(a.record.bind(a)).removeOrphans()).toBe(1);
+    expect(await store.exists(orphan)).toBe(false);
+    expect(await store.exists(fresh)).toBe(true);
+    expect(await store.exists(referenced)).toBe(true);
+    expect((await readdir(dir)).includes('not-a-digest')).toBe(true);
   });
 });

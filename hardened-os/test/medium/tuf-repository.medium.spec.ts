@@ -31,7 +31,7 @@ import { RegistryService } from '../../src/registry/registry.service.js';
 import { generateSigningKey, keyIdOf, type TufSigningKey } from '../../src/tuf/tuf-keys.js';
 import { serializeMetadata, signMetadata } from '../../src/tuf/tuf-metadata.js';
 import { buildRoot, buildTargets, type RoleKeys } from '../../src/tuf/tuf-repository.js';
-import { OTA_HEAD_TTL_MS, OtaFilesService } from '../../src/tuf/ota-files.service.js';
+import { OTA_HEAD_TTL_MS, OtaFilesService, type OpenTarget } from '../../src/tuf/ota-files.service.js';
 import { TufMetadataRepository, PublicationConflict } from '../../src/tuf/tuf-metadata.repository.js';
 import { TufOnlineKeys } from '../../src/tuf/tuf-online-keys.js';
 import { TufPublisher } from '../../src/tuf/tuf-publisher.js';
@@ -50,6 +50,15 @@ const admin: Principal = {
 };
 const OTA = Buffer.from('full OTA image for shiba 15.1');
 const SHA = createHash('sha256').update(OTA).digest('hex');
+
+/** A served payload's bytes, its handle closed. */
+async function readTarget(t: OpenTarget): Promise<Buffer> {
+  try {
+    return await t.handle.readFile();
+  } finally {
+    await t.handle.close();
+  }
+}
 
 let db: TestDatabase;
 let dir: string;
@@ -142,7 +151,7 @@ beforeAll(async () => {
     const found = meta
       ? files.metadataFile(meta[1]!)
       : target
-        ? files.targetFile(target[1]!, target[2]!, target[3]!).then((t) => readFile(t.file))
+        ? files.targetFile(target[1]!, target[2]!, target[3]!).then(readTarget)
         : Promise.reject(new Error('no route'));
     found.then(
       (b) => res.writeHead(200, { 'content-length': b.length }).end(b),
@@ -268,7 +277,9 @@ describe('the TUF repository service', () => {
     expect(await other.repo.file('targets', 99)).toBeUndefined();
     expect(await other.files.metadataFile('targets.json')).toEqual(before);
     await expect(files.metadataFile('99.targets.json')).rejects.toThrow(/No metadata file/);
-    expect((await files.targetFile('shiba', '15.1', `${SHA}.full.zip`)).size).toBe(OTA.length);
+    expect((await readTarget(await files.targetFile('shiba', '15.1', `${SHA}.full.zip`))).length).toBe(
+      OTA.length,
+    );
   });
 
   it('refuses targets that are not newer, not signed by the targets key, or list unknown bytes', async () => {
@@ -392,5 +403,21 @@ describe('the TUF repository service', () => {
       type: 'hardened-os.tuf.timestamp-refresh-failed',
       data: { reason: expect.stringMatching(/compromised/) as unknown },
     });
+  });
+});
+
+describe('serving a payload', () => {
+  it('opens it once: removed after the open it is still read whole, removed before it is a 404', async () => {
+    const name = `${SHA}.full.zip`;
+    const file = path.join(dir, 'payloads', SHA);
+    const opened = await files.targetFile('shiba', '15.1', name);
+    await rm(file);
+    try {
+      expect(opened.size).toBe(OTA.length);
+      expect(await readTarget(opened)).toEqual(OTA);
+      expect(await code(files.targetFile('shiba', '15.1', name))).toBe('tuf_metadata_not_found');
+    } finally {
+      await writeFile(file, OTA);
+    }
   });
 });

@@ -74,6 +74,18 @@ export class ContentStore {
     this.noun = options.noun;
   }
 
+  /** What kind of store this is (its noun): the digest locks of content-guard.ts are per kind. */
+  get kind(): string {
+    return this.noun;
+  }
+
+  /** The digest a stored file's name carries, or undefined for any other name (a temporary file). */
+  digestOf(name: string): string | undefined {
+    if (!name.endsWith(this.suffix)) return undefined;
+    const sha256 = name.slice(0, name.length - this.suffix.length);
+    return SHA256.test(sha256) ? sha256 : undefined;
+  }
+
   fileOf(sha256: string): string {
     if (!SHA256.test(sha256)) throw new Error('not a SHA-256 digest');
     return path.join(this.dir, `${sha256}${this.suffix}`);
@@ -97,6 +109,23 @@ export class ContentStore {
       if ((err as { code?: unknown }).code === 'ENOENT') return null;
       throw err;
     });
+  }
+
+  /**
+   * The stored file opened for reading with its size taken from the open handle (the caller closes it), or
+   * null when there is none. Opened once: a removal after the open cannot shorten what the handle reads, and
+   * one before it is a plain null, never a size that no longer matches the bytes.
+   */
+  async openSized(sha256: string): Promise<{ handle: FileHandle; size: number } | null> {
+    const handle = await this.openRead(sha256);
+    if (!handle) return null;
+    try {
+      const { size } = await handle.stat();
+      return { handle, size };
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
   }
 
   async receive(source: Readable, limits: ReceiveLimits): Promise<ReceivedContent> {
