@@ -22,3 +22,5 @@ export {
 export { freeTcpPort } from './ports.js';
 export { gate, until, type Gate } from './gate.js';
 export { allocates, coturnAvailable, startCoturn, type Coturn } from './coturn.js';
+export { refusal } from './refusal.js';
+export { operatorPrincipal } from './principals.js';

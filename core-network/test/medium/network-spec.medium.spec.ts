@@ -1,15 +1,6 @@
-import {
-  AppError,
-  AuditService,
-  institutionScope,
-  NATIONAL_SCOPE,
-  rowsOf,
-  sql,
-  SYSTEM_ACTOR,
-  type Principal,
-} from '@pakawaaz/platform';
+import { AppError, AuditService, institutionScope, rowsOf, sql, SYSTEM_ACTOR } from '@pakawaaz/platform';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { createTestDatabase, operatorPrincipal, type TestDatabase } from '@pakawaaz/test-support';
 import { CORE_NETWORK_TEST_DOMAINS } from '../support/domains.js';
 import { DEMO_NETWORK_YAML } from '../../src/network-spec/demo-network.js';
 import { NetworkSpecRepository } from '../../src/network-spec/network-spec.repository.js';
@@ -21,16 +12,7 @@ import { DEFAULT_PROFILE } from '../../src/subscribers/profile.js';
 import { subscriberProfiles } from '../../src/subscribers/subscribers.schema.js';
 import { SubscriberProfilesService } from '../../src/subscribers/subscriber-profiles.service.js';
 
-const admin: Principal = {
-  actor: { type: 'operator', id: 'op-network-admin' },
-  name: 'netadmin',
-  roles: ['network-admin'],
-  institutionId: null,
-  scope: NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 'jti-1',
-};
+const admin = operatorPrincipal('op-network-admin', ['network-admin']);
 
 let db: TestDatabase;
 let audit: AuditService;

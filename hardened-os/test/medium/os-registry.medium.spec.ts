@@ -3,16 +3,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import {
-  AppError,
-  AuditService,
-  NATIONAL_SCOPE,
-  platformDomain,
-  rowsOf,
-  sql,
-  type Principal,
-} from '@pakawaaz/platform';
-import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { AppError, AuditService, platformDomain, rowsOf, sql, type Principal } from '@pakawaaz/platform';
+import { createTestDatabase, operatorPrincipal, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hardenedOsDomain } from '../../src/hardened-os.domain.js';
 import { PayloadStore } from '../../src/payloads/payload-store.js';
@@ -21,16 +13,7 @@ import { OsReleasesFacts } from '../../src/registry/os-releases.facts.js';
 import { RegistryRepository } from '../../src/registry/registry.repository.js';
 import { RegistryService } from '../../src/registry/registry.service.js';
 
-const admin: Principal = {
-  actor: { type: 'operator', id: 'op-os-admin' },
-  name: 'osadmin',
-  roles: ['os-admin'],
-  institutionId: null,
-  scope: NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 'jti-1',
-};
+const admin = operatorPrincipal('op-os-admin', ['os-admin']);
 const institutional: Principal = {
   ...admin,
   actor: { type: 'operator', id: 'op-inst' },

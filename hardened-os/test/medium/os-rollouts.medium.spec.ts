@@ -4,11 +4,10 @@ import {
   AuditService,
   defineEvent,
   InProcessEventBus,
-  NATIONAL_SCOPE,
   platformDomain,
   type Principal,
 } from '@pakawaaz/platform';
-import { createTestDatabase, testLogger, type TestDatabase } from '@pakawaaz/test-support';
+import { createTestDatabase, operatorPrincipal, type TestDatabase, testLogger } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceOsUpdate } from '../../src/hardened-os.events.js';
 import { OsUpdateListener } from '../../src/rollouts/os-update.listener.js';
@@ -31,16 +30,7 @@ const NAMES: Record<string, string> = {
   [BROAD]: 'Ministry of Everyone',
 };
 
-const admin: Principal = {
-  actor: { type: 'operator', id: 'op-os-admin' },
-  name: 'osadmin',
-  roles: ['os-admin'],
-  institutionId: null,
-  scope: NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 'jti-1',
-};
+const admin = operatorPrincipal('op-os-admin', ['os-admin']);
 const earlyViewer: Principal = {
   ...admin,
   actor: { type: 'operator', id: 'op-early' },
