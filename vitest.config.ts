@@ -16,6 +16,7 @@ const workspaces: Record<string, string> = {
   apk: 'protocols/apk',
   'transparency-log': 'protocols/transparency-log',
   mls: 'protocols/mls',
+  'mqtt-reconnect': 'protocols/mqtt-reconnect',
   platform: 'platform',
   'test-support': 'test-support',
   'core-network': 'core-network',

@@ -41,7 +41,6 @@ export {
 } from './policies/policy-settings.js';
 export { COMPLIANCE_REASONS, type ComplianceReason, type ComplianceState } from './compliance/compliance.js';
 export { COMMAND_TYPES, type CommandType } from './commands/command-types.js';
-// Push without FCM: the MQTT wire contract a handset (lab) speaks, and its reconnect back-off.
+// Push without FCM: the MQTT wire contract a handset (lab) speaks (its reconnect: @pakawaaz/mqtt-reconnect).
 export { DevicePushService } from './push/device-push.service.js';
-export { PUSH_TOPIC_FILTER, pushTopic, isCheckInPush, fullJitterDelay } from './push/push-topic.js';
-export { reconnectWithJitter, type Backoff } from './push/mqtt-reconnect.js';
+export { PUSH_TOPIC_FILTER, pushTopic, isCheckInPush } from './push/push-topic.js';

@@ -19,6 +19,7 @@ const PROTOCOLS = [
   '@pakawaaz/apk',
   '@pakawaaz/transparency-log',
   '@pakawaaz/mls',
+  '@pakawaaz/mqtt-reconnect',
 ];
 const DOMAINS = [
   '@pakawaaz/platform',
@@ -43,11 +44,11 @@ const API_CLIENT = '@pakawaaz/api-client';
 
 /** @type {readonly Floor[]} */
 export const FLOORS = [
-  ...['radius', 'eap-aka', 'milenage', 'totp', 'envelope', 'apk', 'transparency-log', 'mls'].map((p) => ({
-    dir: `protocols/${p}`,
-    name: `@pakawaaz/${p}`,
+  ...PROTOCOLS.map((name) => ({
+    dir: `protocols/${name.slice('@pakawaaz/'.length)}`,
+    name,
     // Pure and dependency-free: other protocol packages at most.
-    may: PROTOCOLS.filter((x) => x !== `@pakawaaz/${p}`),
+    may: PROTOCOLS.filter((x) => x !== name),
   })),
   // Types generated from openapi.json and a fetch wrapper: the lowest floor, it imports nothing of ours.
   // `errors`: ApiError and unwrap without openapi-fetch, for the CLI's own node:http transport.
@@ -124,7 +125,8 @@ export const FLOORS = [
     name: '@pakawaaz/handset-simulator',
     // A handset is a client of the API: the generated client, nothing of the server's; and the pure APK
     // package, with which the lab builds and signs the demo's apps (an APK writer, as a developer has one).
-    may: [API_CLIENT, '@pakawaaz/apk'],
+    // The reconnect loop of the push channel's clients it shares with device-mgmt's external publisher.
+    may: [API_CLIENT, '@pakawaaz/apk', '@pakawaaz/mqtt-reconnect'],
     // Its installer's spec makes real signed APKs and a real signed catalogue with the formats' own tools,
     // and checks them with the verifiers a real handset runs (bound in by the caller in src).
     // Its push client's spec runs a throw-away Mosquitto (test-support finds the binary and waits for it).

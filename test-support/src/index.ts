@@ -22,3 +22,6 @@ export {
 export { freeTcpPort } from './ports.js';
 export { gate, until, type Gate } from './gate.js';
 export { allocates, coturnAvailable, startCoturn, type Coturn } from './coturn.js';
+export { APKSIG_OTHER, APKSIG_RSA1, cleanApkInspection } from './apk-inspection.js';
+export { refusal } from './refusal.js';
+export { operatorPrincipal } from './principals.js';

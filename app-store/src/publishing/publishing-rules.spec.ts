@@ -1,4 +1,9 @@
 import type { ApkInspection } from '@pakawaaz/apk';
+import {
+  APKSIG_OTHER as OTHER,
+  APKSIG_RSA1 as RSA1,
+  cleanApkInspection as inspection,
+} from '@pakawaaz/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   approvalsNeeded,
@@ -19,31 +24,8 @@ import {
  *   v1v2v3-with-rsa-2048-lineage-3-signers.apk     signer RSA3, lineage RSA1 → RSA2 → RSA3
  *   debuggable-boolean.apk                         signer OTHER (an unrelated key)
  */
-const RSA1 = 'fb5dbd3c669af9fc236c6991e6387b7f11ff0590997f22d0f5c74ff40e04fca8';
 const RSA2 = '681b0e56a796350c08647352a4db800cc44b2adc8f4c72fa350bd05d4d50264d';
 const RSA3 = 'bb77a72efc60e66501ab75953af735874f82cfe52a70d035186a01b3482180f3';
-const OTHER = 'a40da80a59d170caa950cf15c18c454d47a39b26989d8b640ecd745ba71bf5dc';
-
-function inspection(over: Partial<ApkInspection> = {}): ApkInspection {
-  return {
-    package: 'gov.pk.example',
-    versionCode: 10,
-    versionName: '1.0',
-    minSdk: 28,
-    targetSdk: 35,
-    permissions: ['android.permission.INTERNET'],
-    debuggable: false,
-    usesCleartextTraffic: false,
-    cleartextTraffic: { permitted: false, domains: [], decidedBy: 'manifest' },
-    nativeAbis: [],
-    schemes: { v1: false, v2: true, v3: true },
-    signers: [RSA1],
-    lineage: [],
-    verified: true,
-    errors: [],
-    ...over,
-  };
-}
 
 describe('signer pinning (trust on first use, v3 key rotation)', () => {
   it('pins the signer of the first version', () => {

@@ -7,9 +7,6 @@ import type { ApkInspection } from '@pakawaaz/apk';
 import {
   AppError,
   AuditService,
-  createLogger,
-  FileKeyBackend,
-  KeyService,
   platformDomain,
   type DevicePrincipal,
   type Principal,
@@ -17,7 +14,6 @@ import {
   ZodValidationPipe,
 } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
-import { parseSignerKey } from '@pakawaaz/transparency-log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appStoreDomain } from '../../src/app-store.domain.js';
 import { indexFromDiff, verifyCatalogue, type CataloguePins } from '../../src/catalogue/index.js';
@@ -33,21 +29,22 @@ import {
   CataloguesService,
   type PublishedCatalogue,
 } from '../../src/catalogues/catalogues.service.js';
-import { MemoryApkLog } from '../../src/catalogues/memory-apk-log.js';
+import type { MemoryApkLog } from '../../src/catalogues/memory-apk-log.js';
 import { ApkBlobStore } from '../../src/publishing/apk-blob-store.js';
 import { PublishingRepository } from '../../src/publishing/publishing.repository.js';
-import { PublishingService } from '../../src/publishing/publishing.service.js';
-import type { TransparencyLogService } from '../../src/transparency/transparency-log.service.js';
+import type { PublishingService } from '../../src/publishing/publishing.service.js';
 import { ReviewsService } from '../../src/publishing/reviews.service.js';
 import {
+  anyDeveloper,
+  approvalLog,
+  catalogueStore,
   INST_A,
   INST_B,
-  LOG_SKEY,
+  inspection,
   LOG_VKEY,
   ORIGIN,
+  orgWith,
   principal,
-  RSA1,
-  anyDeveloper,
 } from './store-fixtures.js';
 
 /*
@@ -98,23 +95,7 @@ async function release(
   track = 'stable',
   via = reviews,
 ) {
-  next = {
-    package: pkg,
-    versionCode,
-    versionName: `1.${versionCode}`,
-    minSdk: 28,
-    targetSdk: 35,
-    permissions: ['android.permission.INTERNET'],
-    debuggable: false,
-    usesCleartextTraffic: false,
-    cleartextTraffic: { permitted: false, domains: [], decidedBy: 'manifest' },
-    nativeAbis: [],
-    schemes: { v1: false, v2: true, v3: true },
-    signers: [RSA1],
-    lineage: [],
-    verified: true,
-    errors: [],
-  };
+  next = inspection({ package: pkg, versionCode, versionName: `1.${versionCode}` });
   const body = Readable.from([Buffer.from(`${pkg}@${versionCode}`)]);
   const r = await publishing.publish({ track: track as 'stable', notes: '' }, body, undefined, by, 'req');
   log.add(pkg, r.version);
@@ -129,40 +110,15 @@ const packages = (c: PublishedCatalogue) =>
 beforeAll(async () => {
   db = await createTestDatabase([platformDomain, appStoreDomain]);
   dir = await mkdtemp(path.join(tmpdir(), 'pkz-catalogues-medium-'));
-  const logger = createLogger({ level: 'silent' });
-  const keys = new KeyService(new FileKeyBackend(), logger);
-  signer = await keys.useSigner({
-    name: 'app-store-catalogue',
-    file: path.join(dir, 'catalogue.jwk'),
-    alg: 'ES256',
-  });
-  log = new MemoryApkLog(parseSignerKey(LOG_SKEY), ORIGIN);
-  catalogues = new CataloguesService(db.handle, signer, log);
-  catalogues.now = () => clock;
-  const repo = new PublishingRepository(db.handle);
-  const audit = new AuditService(db.handle);
-  publishing = new PublishingService(
+  ({ signer, log, catalogues, publishing, reviews } = await catalogueStore(
     db.handle,
-    {
-      apkDir: dir,
-      apkMaxBytes: 1024,
-      catalogueKeyFile: path.join(dir, 'catalogue.jwk'),
-      logOrigin: 'test.local/app-store/log',
-      logKeyFile: path.join(dir, 'log.jwk'),
-    },
-    new ApkBlobStore(dir),
-    repo,
-    audit,
-    undefined, // no worker pool: the inspector below stands in for it
-    () => Promise.resolve(next),
-  );
-  reviews = new ReviewsService(db.handle, repo, publishing, audit, approvalLog, anyDeveloper, catalogues);
-  const orgA = await reviews.createOrg({ name: 'Ministry A', institutionId: INST_A }, reviewerA, 'r');
-  await reviews.addMember(orgA.id, { userId: devA.actor.id }, reviewerA, 'r');
-  const orgB = await reviews.createOrg({ name: 'Ministry B', institutionId: INST_B }, reviewerB, 'r');
-  await reviews.addMember(orgB.id, { userId: devB.actor.id }, reviewerB, 'r');
-  const vendor = await reviews.createOrg({ name: 'Vendor', institutionId: null }, reviewerNational, 'r');
-  await reviews.addMember(vendor.id, { userId: devVendor.actor.id }, reviewerNational, 'r');
+    dir,
+    () => next,
+    () => clock,
+  ));
+  await orgWith(reviews, 'Ministry A', INST_A, reviewerA, devA);
+  await orgWith(reviews, 'Ministry B', INST_B, reviewerB, devB);
+  await orgWith(reviews, 'Vendor', null, reviewerNational, devVendor);
 
   await release(devA, reviewerA, 'gov.pk.a.mail', 1);
   await release(devB, reviewerB, 'gov.pk.b.payroll', 1);
@@ -172,12 +128,6 @@ afterAll(async () => {
   await db?.drop();
   await rm(dir, { recursive: true, force: true });
 });
-
-/**
- * The approvals' side of the log: these tests give the catalogues their own in-memory log (MemoryApkLog,
- * filled by `release`), so the approval's append is a no-op here; the real log is transparency-log.medium's.
- */
-const approvalLog = { append: () => Promise.resolve(0) } as unknown as TransparencyLogService;
 
 describe('an institution’s catalogue', () => {
   it('offers its own apps and the vendors’, never another institution’s', async () => {

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { ApkInspection } from '@pakawaaz/apk';
 import { AppError, AuditService, platformDomain, rowsOf, sql, type Principal } from '@pakawaaz/platform';
 import type { NoteSigner } from '@pakawaaz/transparency-log';
-import { createTestDatabase, lockWaitOr, type TestDatabase } from '@pakawaaz/test-support';
+import { createTestDatabase, lockWaitOr, refusal, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { appStoreDomain } from '../../src/app-store.domain.js';
 import { ApkBlobStore } from '../../src/publishing/apk-blob-store.js';
@@ -87,14 +87,6 @@ const publish = (
   );
 };
 
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => new Error('expected a rejection'),
-    (e: unknown) => e,
-  );
-  if (err instanceof AppError) return err;
-  throw err;
-}
 const config = () => ({
   apkDir: dir,
   apkMaxBytes: 1024,
@@ -150,11 +142,11 @@ beforeEach(() => {
 describe('developer organisations', () => {
   it("keeps an institution's reviewer to its own institution; vendors are national", async () => {
     expect(
-      (await rejection(reviews.createOrg({ name: 'x', institutionId: INST_B }, reviewerA, 'r'))).code,
+      (await refusal(reviews.createOrg({ name: 'x', institutionId: INST_B }, reviewerA, 'r'))).code,
     ).toBe('outside_institution_scope');
-    expect(
-      (await rejection(reviews.createOrg({ name: 'v', institutionId: null }, reviewerA, 'r'))).code,
-    ).toBe('outside_institution_scope');
+    expect((await refusal(reviews.createOrg({ name: 'v', institutionId: null }, reviewerA, 'r'))).code).toBe(
+      'outside_institution_scope',
+    );
     expect((await reviews.orgs(reviewerA)).orgs.map((o) => o.name)).toEqual(['Ministry A apps']);
   });
 });
@@ -162,7 +154,7 @@ describe('developer organisations', () => {
 describe('publishing', () => {
   it('refuses a caller who is in no organisation before reading the body', async () => {
     const stranger = principal('nobody', ['developer'], INST_A);
-    expect((await rejection(publish(stranger))).code).toBe('not_a_developer');
+    expect((await refusal(publish(stranger))).code).toBe('not_a_developer');
     expect(inspected).toEqual([]);
   });
 
@@ -181,14 +173,14 @@ describe('publishing', () => {
 
   it('refuses, and stores nothing for, an unrelated signer, a versionCode not above the track, an unverified APK', async () => {
     const before = await apkFiles();
-    expect((await rejection(publish(devA, { versionCode: 11, signers: [OTHER] }))).code).toBe(
+    expect((await refusal(publish(devA, { versionCode: 11, signers: [OTHER] }))).code).toBe(
       'signer_mismatch',
     );
-    expect((await rejection(publish(devA, { versionCode: 10 }))).code).toBe('version_code_not_increasing');
-    expect((await rejection(publish(devA, { verified: false, errors: ['v2_digest_mismatch'] }))).code).toBe(
+    expect((await refusal(publish(devA, { versionCode: 10 }))).code).toBe('version_code_not_increasing');
+    expect((await refusal(publish(devA, { verified: false, errors: ['v2_digest_mismatch'] }))).code).toBe(
       'apk_not_verified',
     );
-    expect((await rejection(publish(devA, { package: null }))).code).toBe('apk_manifest_incomplete');
+    expect((await refusal(publish(devA, { package: null }))).code).toBe('apk_manifest_incomplete');
     const garbage = publishing.publish(
       { track: 'pilot', notes: '' },
       body('not an apk'),
@@ -196,7 +188,7 @@ describe('publishing', () => {
       devA,
       'r',
     );
-    expect((await rejection(garbage)).code).toBe('apk_not_verified');
+    expect((await refusal(garbage)).code).toBe('apk_not_verified');
     expect(await apkFiles()).toEqual(before);
     expect((await readdir(dir)).filter((f) => f.startsWith('.upload-'))).toEqual([]);
   });
@@ -207,7 +199,7 @@ describe('publishing', () => {
     expect(r.rotated).toBe(true);
     expect(r.app.lineage).toEqual([RSA1, RSA2]);
     // After the rotation, the old key alone no longer signs updates.
-    expect((await rejection(publish(devA, { versionCode: 12 }))).code).toBe('signer_mismatch');
+    expect((await refusal(publish(devA, { versionCode: 12 }))).code).toBe('signer_mismatch');
     // Two uploads of one versionCode at once: the app's row lock lets exactly one through.
     const one = (code: number) =>
       publishing.publish({ track: 'stable', notes: '' }, body(`race ${code}`), undefined, devA, 'r');
@@ -222,13 +214,13 @@ describe('publishing', () => {
     next = apk({ versionCode: 99 });
     const big = Readable.from([Buffer.alloc(600), Buffer.alloc(600)]);
     expect(
-      (await rejection(publishing.publish({ track: 'pilot', notes: '' }, big, undefined, devA, 'r'))).code,
+      (await refusal(publishing.publish({ track: 'pilot', notes: '' }, big, undefined, devA, 'r'))).code,
     ).toBe('apk_too_large');
     const declared = Readable.from([Buffer.alloc(10)]);
     expect(
-      (await rejection(publishing.publish({ track: 'pilot', notes: '' }, declared, 2048, devA, 'r'))).code,
+      (await refusal(publishing.publish({ track: 'pilot', notes: '' }, declared, 2048, devA, 'r'))).code,
     ).toBe('apk_too_large');
-    expect((await rejection(publish(devB, { versionCode: 50 }))).code).toBe('package_owned_by_another_org');
+    expect((await refusal(publish(devB, { versionCode: 50 }))).code).toBe('package_owned_by_another_org');
   });
 
   it('records policy findings (debuggable, denied permission) and shows developers only their apps', async () => {
@@ -240,7 +232,7 @@ describe('publishing', () => {
     expect(r.version.findings.map((f) => f.code)).toEqual(['permission_denied', 'debuggable']);
     expect((await publishing.apps(devB)).apps.map((a) => a.packageName)).toEqual(['gov.pk.b.tool']);
     expect((await publishing.apps(devA)).apps.map((a) => a.packageName)).toEqual(['gov.pk.mail']);
-    expect((await rejection(publishing.versions(r.app.id, devA))).code).toBe('app_not_found');
+    expect((await refusal(publishing.versions(r.app.id, devA))).code).toBe('app_not_found');
   });
 });
 
@@ -255,19 +247,19 @@ describe('review', () => {
   it("refuses approving a version with findings, another institution's version, and the uploader's own", async () => {
     const [b] = (await reviews.queue(reviewerB)).items;
     const approve = { decision: 'approve' as const, reason: 'looks fine' };
-    expect((await rejection(reviews.decide(b!.version.id, approve, reviewerB, 'r'))).code).toBe(
+    expect((await refusal(reviews.decide(b!.version.id, approve, reviewerB, 'r'))).code).toBe(
       'policy_findings_unresolved',
     );
-    expect((await rejection(reviews.decide(b!.version.id, approve, reviewerA, 'r'))).code).toBe(
+    expect((await refusal(reviews.decide(b!.version.id, approve, reviewerA, 'r'))).code).toBe(
       'app_version_not_found',
     );
     const selfReviewer = principal('dev-a', ['developer', 'app-reviewer'], INST_A);
     const [a] = (await reviews.queue(reviewerA)).items;
-    expect((await rejection(reviews.decide(a!.version.id, approve, selfReviewer, 'r'))).code).toBe(
+    expect((await refusal(reviews.decide(a!.version.id, approve, selfReviewer, 'r'))).code).toBe(
       'review_by_uploader',
     );
     // Nor through an API token the uploader owns.
-    expect((await rejection(reviews.decide(a!.version.id, approve, tokenOf(selfReviewer), 'r'))).code).toBe(
+    expect((await refusal(reviews.decide(a!.version.id, approve, tokenOf(selfReviewer), 'r'))).code).toBe(
       'review_by_uploader',
     );
     const rejected = await reviews.decide(
@@ -297,10 +289,10 @@ describe('review', () => {
       'r',
     );
     expect(once.state).toBe('in_review');
-    expect((await rejection(log.inclusionFor(once.apkSha256))).code).toBe('log_entry_not_found');
+    expect((await refusal(log.inclusionFor(once.apkSha256))).code).toBe('log_entry_not_found');
     expect(
       (
-        await rejection(
+        await refusal(
           reviews.decide(second.version.id, { decision: 'approve', reason: 'again' }, reviewerA, 'r'),
         )
       ).code,
@@ -308,7 +300,7 @@ describe('review', () => {
     // The same person through their CI token is still the same person: not a second approver.
     expect(
       (
-        await rejection(
+        await refusal(
           reviews.decide(second.version.id, { decision: 'approve', reason: 'ci' }, tokenOf(reviewerA), 'r'),
         )
       ).code,
@@ -323,9 +315,9 @@ describe('review', () => {
     expect(await log.inclusionFor(twice.apkSha256)).toMatchObject({ leafIndex: 1, treeSize: 2 });
     expect(twice.reviews.map((r) => r.reviewer)).toEqual(['operator:rev-a', 'operator:rev-a2']);
     // Withdrawn by its developer (not by another institution's), once.
-    expect((await rejection(reviews.withdraw(twice.id, devB, 'r'))).code).toBe('app_version_not_found');
+    expect((await refusal(reviews.withdraw(twice.id, devB, 'r'))).code).toBe('app_version_not_found');
     expect((await reviews.withdraw(twice.id, devA, 'r')).state).toBe('withdrawn');
-    expect((await rejection(reviews.withdraw(twice.id, devA, 'r'))).code).toBe('version_not_withdrawable');
+    expect((await refusal(reviews.withdraw(twice.id, devA, 'r'))).code).toBe('version_not_withdrawable');
   });
 });
 
@@ -364,7 +356,7 @@ describe('racing uploads', () => {
       const b = send(oldKey, 'stable');
       const a = await send(rotate, 'beta').finally(() => aDone());
       expect(a.rotated).toBe(true);
-      expect((await rejection(b)).code).toBe('signer_mismatch');
+      expect((await refusal(b)).code).toBe('signer_mismatch');
       const app = (await repo.appByPackage(pkg))!;
       expect(app.lineage).toEqual([RSA1, RSA2]);
       // Out of the review queue the tests below count.
@@ -389,12 +381,12 @@ describe('store policies', () => {
       policy: { minTargetSdk: 35 },
       effective: { minTargetSdk: 35 },
     });
-    expect((await rejection(policies.set('national', lenient, reviewerA, 'r'))).code).toBe(
+    expect((await refusal(policies.set('national', lenient, reviewerA, 'r'))).code).toBe(
       'outside_institution_scope',
     );
-    expect((await rejection(policies.get(INST_B, reviewerA))).code).toBe('outside_institution_scope');
+    expect((await refusal(policies.get(INST_B, reviewerA))).code).toBe('outside_institution_scope');
     // The built-in default is the national policy while none is stored: the floor.
-    const weaker = await rejection(policies.set(INST_A, lenient, reviewerA, 'r'));
+    const weaker = await refusal(policies.set(INST_A, lenient, reviewerA, 'r'));
     expect([weaker.code, weaker.status, weaker.details]).toEqual([
       'policy_below_national_floor',
       422,
@@ -449,7 +441,7 @@ describe('store policies', () => {
       'cleartext_traffic',
     ]);
     // And A can no longer store its lenient policy again.
-    const again = await rejection(policies.set(INST_A, lenient, reviewerA, 'r'));
+    const again = await refusal(policies.set(INST_A, lenient, reviewerA, 'r'));
     expect(again.details).toEqual({ fields: ['permissionDeny', 'minTargetSdk', 'allowCleartext'] });
   });
 });

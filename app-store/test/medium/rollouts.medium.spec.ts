@@ -7,31 +7,26 @@ import {
   AppError,
   AuditService,
   createLogger,
-  FileKeyBackend,
-  KeyService,
   platformDomain,
   rowsOf,
   type Principal,
 } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
-import { parseSignerKey } from '@pakawaaz/transparency-log';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appStoreDomain } from '../../src/app-store.domain.js';
 import { CATALOGUE_RECHECK_MS, CataloguesService } from '../../src/catalogues/catalogues.service.js';
-import { MemoryApkLog } from '../../src/catalogues/memory-apk-log.js';
-import { ApkBlobStore } from '../../src/publishing/apk-blob-store.js';
+import type { MemoryApkLog } from '../../src/catalogues/memory-apk-log.js';
 import { PublishingRepository } from '../../src/publishing/publishing.repository.js';
-import { PublishingService } from '../../src/publishing/publishing.service.js';
+import type { PublishingService } from '../../src/publishing/publishing.service.js';
 import { ReviewsService } from '../../src/publishing/reviews.service.js';
 import { AppRolloutEngine, MAX_DEVICES_PER_PASS } from '../../src/rollouts/app-rollout-engine.service.js';
 import { inRollout, installKeyPrefix } from '../../src/rollouts/app-rollout-rules.js';
 import { AppRolloutInput } from '../../src/rollouts/app-rollouts.dto.js';
 import { AppRolloutsRepository } from '../../src/rollouts/app-rollouts.repository.js';
 import { AppRolloutsService } from '../../src/rollouts/app-rollouts.service.js';
-import type { TransparencyLogService } from '../../src/transparency/transparency-log.service.js';
 import { MemoryFleet } from './memory-fleet.js';
-import { INST_A, INST_B, LOG_SKEY, ORIGIN, principal, RSA1, anyDeveloper } from './store-fixtures.js';
+import { catalogueStore, INST_A, INST_B, inspection, orgWith, principal } from './store-fixtures.js';
 
 /*
  * App rollouts on the database the environment gives, through the real publishing, review, catalogue and
@@ -70,23 +65,7 @@ async function release(
   versionCode: number,
   track = 'stable',
 ) {
-  next = {
-    package: pkg,
-    versionCode,
-    versionName: `1.${versionCode}`,
-    minSdk: 28,
-    targetSdk: 35,
-    permissions: ['android.permission.INTERNET'],
-    debuggable: false,
-    usesCleartextTraffic: false,
-    cleartextTraffic: { permitted: false, domains: [], decidedBy: 'manifest' },
-    nativeAbis: [],
-    schemes: { v1: false, v2: true, v3: true },
-    signers: [RSA1],
-    lineage: [],
-    verified: true,
-    errors: [],
-  };
+  next = inspection({ package: pkg, versionCode, versionName: `1.${versionCode}` });
   const body = Readable.from([Buffer.from(`${pkg}@${versionCode}`)]);
   const r = await publishing.publish({ track: track as 'stable', notes: '' }, body, undefined, by, 'req');
   log.add(pkg, r.version);
@@ -108,40 +87,17 @@ beforeAll(async () => {
   db = await createTestDatabase([platformDomain, appStoreDomain]);
   dir = await mkdtemp(path.join(tmpdir(), 'pkz-rollouts-medium-'));
   const logger = createLogger({ level: 'silent' });
-  const keys = new KeyService(new FileKeyBackend(), logger);
-  const signer = await keys.useSigner({
-    name: 'app-store-catalogue',
-    file: path.join(dir, 'catalogue.jwk'),
-    alg: 'ES256',
-  });
-  log = new MemoryApkLog(parseSignerKey(LOG_SKEY), ORIGIN);
-  catalogues = new CataloguesService(db.handle, signer, log);
-  catalogues.now = () => clock;
-  const repo = new PublishingRepository(db.handle);
-  const audit = new AuditService(db.handle);
-  publishing = new PublishingService(
+  let repo: PublishingRepository;
+  let audit: AuditService;
+  ({ log, catalogues, repo, audit, publishing, reviews } = await catalogueStore(
     db.handle,
-    {
-      apkDir: dir,
-      apkMaxBytes: 1024,
-      catalogueKeyFile: path.join(dir, 'catalogue.jwk'),
-      logOrigin: 'test.local/app-store/log',
-      logKeyFile: path.join(dir, 'log.jwk'),
-    },
-    new ApkBlobStore(dir),
-    repo,
-    audit,
-    undefined,
-    () => Promise.resolve(next),
-  );
-  const approvalLog = { append: () => Promise.resolve(0) } as unknown as TransparencyLogService;
-  reviews = new ReviewsService(db.handle, repo, publishing, audit, approvalLog, anyDeveloper, catalogues);
-  const orgA = await reviews.createOrg({ name: 'Ministry A', institutionId: INST_A }, reviewerA, 'r');
-  await reviews.addMember(orgA.id, { userId: devA.actor.id }, reviewerA, 'r');
-  const orgB = await reviews.createOrg({ name: 'Ministry B', institutionId: INST_B }, reviewerB, 'r');
-  await reviews.addMember(orgB.id, { userId: devB.actor.id }, reviewerB, 'r');
-  const vendor = await reviews.createOrg({ name: 'Vendor', institutionId: null }, reviewerNational, 'r');
-  await reviews.addMember(vendor.id, { userId: devVendor.actor.id }, reviewerNational, 'r');
+    dir,
+    () => next,
+    () => clock,
+  ));
+  await orgWith(reviews, 'Ministry A', INST_A, reviewerA, devA);
+  await orgWith(reviews, 'Ministry B', INST_B, reviewerB, devB);
+  await orgWith(reviews, 'Vendor', null, reviewerNational, devVendor);
 
   fleet = new MemoryFleet();
   fleet.addDevices(INST_A, A_DEVICES);

@@ -1,56 +1,100 @@
+import path from 'node:path';
 import type { ApkInspection } from '@pakawaaz/apk';
-import { NATIONAL_SCOPE, type Principal } from '@pakawaaz/platform';
+import {
+  AuditService,
+  createLogger,
+  type DatabaseHandle,
+  FileKeyBackend,
+  KeyService,
+  type Principal,
+} from '@pakawaaz/platform';
+import { parseSignerKey } from '@pakawaaz/transparency-log';
+import { CataloguesService } from '../../src/catalogues/catalogues.service.js';
+import { MemoryApkLog } from '../../src/catalogues/memory-apk-log.js';
+import { ApkBlobStore } from '../../src/publishing/apk-blob-store.js';
 import type { DeveloperDirectory } from '../../src/publishing/developer-directory.js';
+import { PublishingRepository } from '../../src/publishing/publishing.repository.js';
+import { PublishingService } from '../../src/publishing/publishing.service.js';
+import { ReviewsService } from '../../src/publishing/reviews.service.js';
+import type { TransparencyLogService } from '../../src/transparency/transparency-log.service.js';
+
+export {
+  APKSIG_RSA1 as RSA1,
+  cleanApkInspection as inspection,
+  operatorPrincipal as principal,
+} from '@pakawaaz/test-support';
 
 /*
  * What the app store's medium tests share: two institutions, the people who act in them, the APK log's key
- * (Go's sumdb/note test key, sumdb/note/note_test.go) and an inspection of a policy-clean APK. RSA1 is
- * apksigner's SHA-256 of the signer of AOSP apksig's golden-aligned-out.apk.
+ * (Go's sumdb/note test key, sumdb/note/note_test.go), an inspection of a policy-clean APK (test-support's:
+ * RSA1 is apksigner's SHA-256 of the signer of AOSP apksig's golden-aligned-out.apk), and the publishing,
+ * review and catalogue services wired as the catalogue and rollout tests use them.
  */
 export const LOG_SKEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
 export const LOG_VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
 export const ORIGIN = 'PeterNeumann';
-export const RSA1 = 'fb5dbd3c669af9fc236c6991e6387b7f11ff0590997f22d0f5c74ff40e04fca8';
 export const INST_A = '6b0c7a52-36a4-4a55-9a43-4c1ef0f7e0b1';
 export const INST_B = '0d9f3f2e-8a52-4d0e-9a8c-2b8d6f7f1c11';
 
-/** An operator with `roles` in `institutionId` (national when null). */
-export const principal = (
-  id: string,
-  roles: Principal['roles'],
-  institutionId: string | null,
-): Principal => ({
-  actor: { type: 'operator', id },
-  name: id,
-  roles,
-  institutionId,
-  scope: institutionId === null ? NATIONAL_SCOPE : { kind: 'institution', institutionIds: [institutionId] },
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: `jti-${id}`,
-});
-
-/** What the inspector says of a verified, policy-clean APK signed by RSA1; `over` changes any of it. */
-export function inspection(over: Partial<ApkInspection> = {}): ApkInspection {
-  return {
-    package: 'gov.pk.mail',
-    versionCode: 10,
-    versionName: '1.0',
-    minSdk: 28,
-    targetSdk: 35,
-    permissions: ['android.permission.INTERNET'],
-    debuggable: false,
-    usesCleartextTraffic: false,
-    cleartextTraffic: { permitted: false, domains: [], decidedBy: 'manifest' },
-    nativeAbis: [],
-    schemes: { v1: false, v2: true, v3: true },
-    signers: [RSA1],
-    lineage: [],
-    verified: true,
-    errors: [],
-    ...over,
-  };
-}
-
 /** Identity's directory as these tests need it: every user id names a user (the e2e tests check the scope). */
 export const anyDeveloper: DeveloperDirectory = { member: (userId) => Promise.resolve(userId) };
+
+/**
+ * The approvals' side of the log: the catalogue and rollout tests give the catalogues their own in-memory log
+ * (MemoryApkLog, filled as they release), so the approval's append is a no-op; the real log is
+ * transparency-log.medium's.
+ */
+export const approvalLog = { append: () => Promise.resolve(0) } as unknown as TransparencyLogService;
+
+/**
+ * The real publishing, review and catalogue services on `db`, files and keys in `dir`: the catalogue key from
+ * the platform key service, the APK log a MemoryApkLog, `inspect` standing in for the worker pool's
+ * inspector and `now` for the catalogues' clock.
+ */
+export async function catalogueStore(
+  db: DatabaseHandle,
+  dir: string,
+  inspect: () => ApkInspection,
+  now: () => number,
+) {
+  const keys = new KeyService(new FileKeyBackend(), createLogger({ level: 'silent' }));
+  const signer = await keys.useSigner({
+    name: 'app-store-catalogue',
+    file: path.join(dir, 'catalogue.jwk'),
+    alg: 'ES256',
+  });
+  const log = new MemoryApkLog(parseSignerKey(LOG_SKEY), ORIGIN);
+  const catalogues = new CataloguesService(db, signer, log);
+  catalogues.now = now;
+  const repo = new PublishingRepository(db);
+  const audit = new AuditService(db);
+  const publishing = new PublishingService(
+    db,
+    {
+      apkDir: dir,
+      apkMaxBytes: 1024,
+      catalogueKeyFile: path.join(dir, 'catalogue.jwk'),
+      logOrigin: 'test.local/app-store/log',
+      logKeyFile: path.join(dir, 'log.jwk'),
+    },
+    new ApkBlobStore(dir),
+    repo,
+    audit,
+    undefined, // no worker pool: `inspect` stands in for it
+    () => Promise.resolve(inspect()),
+  );
+  const reviews = new ReviewsService(db, repo, publishing, audit, approvalLog, anyDeveloper, catalogues);
+  return { signer, log, catalogues, repo, audit, publishing, reviews };
+}
+
+/** A developer organisation in `institutionId` (national when null) with `developer` as its one member. */
+export async function orgWith(
+  reviews: ReviewsService,
+  name: string,
+  institutionId: string | null,
+  by: Principal,
+  developer: Principal,
+): Promise<void> {
+  const org = await reviews.createOrg({ name, institutionId }, by, 'r');
+  await reviews.addMember(org.id, { userId: developer.actor.id }, by, 'r');
+}

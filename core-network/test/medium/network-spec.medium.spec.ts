@@ -1,15 +1,6 @@
-import {
-  AppError,
-  AuditService,
-  institutionScope,
-  NATIONAL_SCOPE,
-  rowsOf,
-  sql,
-  SYSTEM_ACTOR,
-  type Principal,
-} from '@pakawaaz/platform';
+import { AppError, AuditService, institutionScope, rowsOf, sql, SYSTEM_ACTOR } from '@pakawaaz/platform';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { createTestDatabase, operatorPrincipal, refusal, type TestDatabase } from '@pakawaaz/test-support';
 import { CORE_NETWORK_TEST_DOMAINS } from '../support/domains.js';
 import { DEMO_NETWORK_YAML } from '../../src/network-spec/demo-network.js';
 import { NetworkSpecRepository } from '../../src/network-spec/network-spec.repository.js';
@@ -21,16 +12,7 @@ import { DEFAULT_PROFILE } from '../../src/subscribers/profile.js';
 import { subscriberProfiles } from '../../src/subscribers/subscribers.schema.js';
 import { SubscriberProfilesService } from '../../src/subscribers/subscriber-profiles.service.js';
 
-const admin: Principal = {
-  actor: { type: 'operator', id: 'op-network-admin' },
-  name: 'netadmin',
-  roles: ['network-admin'],
-  institutionId: null,
-  scope: NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 'jti-1',
-};
+const admin = operatorPrincipal('op-network-admin', ['network-admin']);
 
 let db: TestDatabase;
 let audit: AuditService;
@@ -65,16 +47,6 @@ const versions = async () =>
   (await query<{ version: number }>('select version from core_network.network_specs order by version')).map(
     (r) => r.version,
   );
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Apply against this running version (0: none yet). */
 const base = (baseVersion: number) => ({ baseVersion });
@@ -156,7 +128,7 @@ describe('applying a network spec', () => {
 
   it('null ciphering or integrity first is refused without the override, and audited with it', async () => {
     const weak = edited('ciphering: [EEA2, EEA1, EEA0]', 'ciphering: [EEA0, EEA2]');
-    const err = await rejection(service().apply(weak, base(0), admin, 'r1'));
+    const err = await refusal(service().apply(weak, base(0), admin, 'r1'));
     expect([err.code, err.status]).toEqual(['weak_security_not_allowed', 422]);
     expect((err.details as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([
       'security.lte.ciphering[0]',
@@ -231,7 +203,7 @@ describe('rejected specs', () => {
       .replace("sd: '000001'\ndnns:", "sd: '00001'\ndnns:")
       .replace('subnet: 10.46.0.0/16', 'subnet: 10.45.128.0/17')
       .replace('gateway: 10.46.0.1', 'gateway: 10.45.128.1');
-    const err = await rejection(service().apply(bad, base(1), admin, 'req-2'));
+    const err = await refusal(service().apply(bad, base(1), admin, 'req-2'));
     expect(err.code).toBe('invalid_network_spec');
     expect(err.status).toBe(422);
     // The schema errors (plmn, slices) do not hide the overlap found by the checks on the valid sections.
@@ -267,7 +239,7 @@ describe('rejected specs', () => {
     const bad = edited("        sd: '000001'\nsecurity:", "        sd: '000002'\nsecurity:")
       .replace('subnet: 10.46.0.0/16', 'subnet: 10.45.128.0/17')
       .replace('gateway: 10.46.0.1', 'gateway: 10.45.128.1');
-    const err = await rejection(service().apply(bad, base(0), admin, 'req-1'));
+    const err = await refusal(service().apply(bad, base(0), admin, 'req-1'));
     const errors = (err.details as { errors: { path: string; message: string }[] }).errors;
     expect(errors.map(({ path, message }) => ({ path, message }))).toEqual([
       {
@@ -284,17 +256,17 @@ describe('rejected specs', () => {
   });
 
   it('YAML syntax errors carry line and column; oversized specs are 413', async () => {
-    const err = await rejection(service().apply('plmn: [unclosed\n', base(0), admin, 'r'));
+    const err = await refusal(service().apply('plmn: [unclosed\n', base(0), admin, 'r'));
     expect(err.code).toBe('invalid_network_spec');
     expect(err.message).toMatch(/YAML syntax error at line \d+, column \d+/);
-    const big = await rejection(service().apply(`#${'x'.repeat(300 * 1024)}`, base(0), admin, 'r'));
+    const big = await refusal(service().apply(`#${'x'.repeat(300 * 1024)}`, base(0), admin, 'r'));
     expect([big.code, big.status]).toEqual(['network_spec_too_large', 413]);
     expect(await versions()).toEqual([]);
   });
 
   it('current and open5gs-config are 404 before any spec exists', async () => {
-    expect((await rejection(service().current())).code).toBe('network_spec_not_found');
-    expect((await rejection(service().open5gsConfig())).code).toBe('network_spec_not_found');
+    expect((await refusal(service().current())).code).toBe('network_spec_not_found');
+    expect((await refusal(service().open5gsConfig())).code).toBe('network_spec_not_found');
   });
 });
 
@@ -368,7 +340,7 @@ describe('spec changes against saved subscriber profiles', () => {
     await profiles().save('gov-priority', 'Ministers', govProfile(), ctx);
     const auditBefore = (await auditRows()).length;
 
-    const err = await rejection(service().apply(withoutGov, base(1), admin, 'r2'));
+    const err = await refusal(service().apply(withoutGov, base(1), admin, 'r2'));
 
     expect([err.code, err.status]).toEqual(['spec_orphans_profiles', 409]);
     expect(err.details).toEqual({
@@ -404,7 +376,7 @@ describe('spec changes against saved subscriber profiles', () => {
     // A change that breaks a profile that was fine is still refused.
     await profiles().save('default', '', DEFAULT_PROFILE, ctx);
     const noInternet = otherTac.replace(/name: internet/, 'name: web');
-    expect((await rejection(service().apply(noInternet, base(2), admin, 'r3'))).code).toBe(
+    expect((await refusal(service().apply(noInternet, base(2), admin, 'r3'))).code).toBe(
       'spec_orphans_profiles',
     );
   });
@@ -436,7 +408,7 @@ describe('spec changes against saved subscriber profiles', () => {
   it('refuses to save a profile granting what the running spec lacks (422 invalid_profile), IP version included', async () => {
     await service().apply(withoutGov, base(0), admin, 'r1');
 
-    const missing = await rejection(profiles().save('gov-priority', '', govProfile(), ctx));
+    const missing = await refusal(profiles().save('gov-priority', '', govProfile(), ctx));
     expect([missing.code, missing.status]).toEqual(['invalid_profile', 422]);
     expect(missing.message).toBe(
       'slices[0].sessions[0].dnn: the running network spec offers no DNN gov in slice SST 1 SD 000001: add it there first',
@@ -450,7 +422,7 @@ describe('spec changes against saved subscriber profiles', () => {
         },
       ],
     };
-    const noV6 = await rejection(profiles().save('dual', '', v6, ctx));
+    const noV6 = await refusal(profiles().save('dual', '', v6, ctx));
     expect(noV6.message).toMatch(
       /^slices\[0\]\.sessions\[0\]\.type: IPv4v6 needs an IPv6 pool, but DNN internet/,
     );
@@ -462,7 +434,7 @@ describe('spec changes against saved subscriber profiles', () => {
     await profiles().save('gov-priority', '', govProfile(), ctx);
     const institutional = { ...admin, institutionId: 'inst-1', scope: institutionScope(['inst-1']) };
 
-    const err = await rejection(service().apply(withoutGov, base(1), institutional, 'r2'));
+    const err = await refusal(service().apply(withoutGov, base(1), institutional, 'r2'));
 
     expect(err.code).toBe('national_only');
     expect(await versions()).toEqual([1]);

@@ -6,14 +6,12 @@ import {
   InProcessEventBus,
   Metrics,
   WorkerPool,
-  NATIONAL_SCOPE,
   newEvent,
   rowsOf,
   sql,
-  type Principal,
 } from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeSim, simCsv, testLogger } from '@pakawaaz/test-support';
+import { fakeSim, operatorPrincipal, simCsv, testLogger } from '@pakawaaz/test-support';
 import type { CoreNetworkConfig } from '../../src/core-network.config.js';
 import { readFile } from 'node:fs/promises';
 import { DataKeyService, KeyError } from '@pakawaaz/platform';
@@ -35,16 +33,7 @@ import { SubscriberProfilesService } from '../../src/subscribers/subscriber-prof
 import { SubscribersService } from '../../src/subscribers/subscribers.service.js';
 import { coreNetworkFixture, upload, type CoreNetworkFixture } from '../support/fixture.js';
 
-const operator: Principal = {
-  actor: { type: 'operator', id: 'op-1' },
-  name: 'op',
-  roles: ['sim-operator'],
-  institutionId: null,
-  scope: NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 't',
-};
+const operator = operatorPrincipal('op-1', ['sim-operator']);
 const ctx = { principal: operator, requestId: 'req-1' };
 
 let fx: CoreNetworkFixture;

@@ -1,5 +1,5 @@
 import { AppError } from '@pakawaaz/platform';
-import { fakeSim } from '@pakawaaz/test-support';
+import { fakeSim, refusal } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEMO_NETWORK_YAML } from '../../src/network-spec/demo-network.js';
@@ -21,16 +21,6 @@ const ctx = { principal: testOperator, requestId: 'req-static' };
 const gbps = { downlink: { value: 1, unit: 'Gbps' }, uplink: { value: 1, unit: 'Gbps' } } as const;
 
 let fx: CoreNetworkFixture;
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 beforeAll(async () => {
   fx = await coreNetworkFixture();

@@ -1,5 +1,4 @@
-import { AppError } from '@pakawaaz/platform';
-import { fakeSim } from '@pakawaaz/test-support';
+import { fakeSim, refusal } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEMO_NETWORK_YAML } from '../../src/network-spec/demo-network.js';
@@ -30,16 +29,6 @@ const IPV6 = {
 };
 
 let fx: CoreNetworkFixture;
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 beforeAll(async () => {
   fx = await coreNetworkFixture();

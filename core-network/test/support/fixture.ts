@@ -2,17 +2,11 @@ import { Readable } from 'node:stream';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  AuditService,
-  FileKeyBackend,
-  InProcessEventBus,
-  KeyService,
-  NATIONAL_SCOPE,
-  type Principal,
-} from '@pakawaaz/platform';
+import { AuditService, FileKeyBackend, InProcessEventBus, KeyService } from '@pakawaaz/platform';
 import {
   createTestDatabase,
   type fakeSim,
+  operatorPrincipal,
   simCsv,
   type TestDatabase,
   testLogger,
@@ -31,16 +25,7 @@ import { SubscribersService } from '../../src/subscribers/subscribers.service.js
 import { Officials } from '../../src/subscribers/officials.js';
 import { MemoryOfficialDirectory } from './memory-officials.js';
 
-export const testOperator: Principal = {
-  actor: { type: 'operator', id: 'op-1' },
-  name: 'op',
-  roles: ['super-admin'],
-  institutionId: null,
-  scope: NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 't',
-};
+export const testOperator = operatorPrincipal('op-1', ['super-admin']);
 
 /** An upload as the controller hands it over: a stream of the request body, here in 64 KiB chunks. */
 export function upload(csv: string | Buffer, chunkBytes = 64 * 1024): Readable {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { reconnectWithJitter, type Backoff } from '@pakawaaz/mqtt-reconnect';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { reconnectWithJitter, type Backoff } from './mqtt-reconnect.js';
 import { PUSH_PAYLOAD } from './push-topic.js';
 
 export type ExternalBrokerOptions = {

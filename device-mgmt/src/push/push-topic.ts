@@ -35,17 +35,3 @@ export const brokerPolicy = {
   maySubscribe: (deviceId: string, topic: string): boolean => topic === pushTopic(deviceId),
   mayPublish: (): boolean => false,
 } as const;
-
-/**
- * Full-jitter exponential back-off (the AWS architecture blog's "full jitter"): a delay drawn uniformly in
- * [0, min(cap, base·2^attempt)). Ten thousand handsets that lost the broker at the same moment spread their
- * reconnects over the whole window instead of arriving in waves. `random` in [0, 1).
- */
-export function fullJitterDelay(
-  attempt: number,
-  opts: { baseMs: number; capMs: number },
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(opts.capMs, opts.baseMs * 2 ** Math.min(Math.max(attempt, 0), 30));
-  return Math.floor(random() * ceiling);
-}

@@ -1,4 +1,4 @@
-import { AppError } from '@pakawaaz/platform';
+import { refusal } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CheckInService } from '../../src/check-in/check-in.service.js';
 import type { CheckInReportInput } from '../../src/check-in/check-in.dto.js';
@@ -44,16 +44,6 @@ beforeEach(async () => {
   fx.revoked.length = 0;
   fx.pushed.length = 0;
 });
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('queueing', () => {
   it('queues a command, audits it, wakes the handset; the same idempotency key returns the same command', async () => {

@@ -11,7 +11,6 @@ import {
   FileKeyBackend,
   institutionScope,
   KeyService,
-  NATIONAL_SCOPE,
   platformDomain,
   type Principal,
   type RolloutGate,
@@ -20,8 +19,9 @@ import {
   createTestCa,
   createTestDatabase,
   issueTestDevice,
-  testLogger,
+  operatorPrincipal,
   type TestDatabase,
+  testLogger,
 } from '@pakawaaz/test-support';
 import { Pkcs10CertificateRequestGenerator } from '@peculiar/x509';
 import { eq } from 'drizzle-orm';
@@ -54,16 +54,7 @@ import { Officials } from '../../src/enrolment/officials.js';
 const INTERIOR = '11111111-1111-4111-8111-111111111111';
 const FINANCE = '33333333-3333-4333-8333-333333333333';
 
-const national: Principal = {
-  actor: { type: 'operator', id: 'op-1' },
-  name: 'op',
-  roles: ['super-admin'],
-  institutionId: null,
-  scope: NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 't',
-};
+const national = operatorPrincipal('op-1', ['super-admin']);
 const interiorAdmin: Principal = {
   ...national,
   roles: ['device-admin'],

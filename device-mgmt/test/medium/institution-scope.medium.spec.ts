@@ -1,4 +1,5 @@
 import { AppError } from '@pakawaaz/platform';
+import { refusal } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CommandsService } from '../../src/commands/commands.service.js';
 import { PoliciesService } from '../../src/policies/policies.service.js';
@@ -33,16 +34,6 @@ beforeAll(async () => {
 });
 afterAll(async () => fx?.close());
 beforeEach(async () => resetDeviceData(fx.handle));
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected a refusal');
-}
 
 /** What a refusal shows the caller: another institution's row must look exactly like a missing one. */
 const shown = (e: AppError) => ({ code: e.code, status: e.status, message: e.message, details: e.details });

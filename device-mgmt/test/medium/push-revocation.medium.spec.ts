@@ -17,12 +17,10 @@ import {
   KeyService,
   LOGGER,
   Metrics,
-  NATIONAL_SCOPE,
   PLATFORM_CONFIG,
   platformDomain,
-  type Principal,
 } from '@pakawaaz/platform';
-import { createTestDatabase, testLogger, type TestDatabase } from '@pakawaaz/test-support';
+import { createTestDatabase, operatorPrincipal, type TestDatabase, testLogger } from '@pakawaaz/test-support';
 import { Pkcs10CertificateRequestGenerator } from '@peculiar/x509';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,16 +45,7 @@ import { pushTopic } from '../../src/push/push-topic.js';
  * the device CA issued. The paths: retirement (the devices route), a wipe acknowledged (DEVICE_CERTIFICATES,
  * as CommandOutcomes calls it) and a renewal that supersedes the certificate a connection was made with.
  */
-const national: Principal = {
-  actor: { type: 'operator', id: 'op-1' },
-  name: 'op',
-  roles: ['super-admin'],
-  institutionId: null,
-  scope: NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 't',
-};
+const national = operatorPrincipal('op-1', ['super-admin']);
 
 let db: TestDatabase;
 let dir: string;

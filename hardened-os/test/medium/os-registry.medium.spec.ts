@@ -4,16 +4,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import {
-  AppError,
   AuditService,
-  NATIONAL_SCOPE,
   platformDomain,
   rowsOf,
   sql,
   type Principal,
   type ReceivedContent,
 } from '@pakawaaz/platform';
-import { createTestDatabase, lockWaitOr, type TestDatabase } from '@pakawaaz/test-support';
+import {
+  createTestDatabase,
+  lockWaitOr,
+  operatorPrincipal,
+  refusal,
+  type TestDatabase,
+} from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hardenedOsDomain } from '../../src/hardened-os.domain.js';
 import { PayloadStore } from '../../src/payloads/payload-store.js';
@@ -22,16 +26,7 @@ import { OsReleasesFacts } from '../../src/registry/os-releases.facts.js';
 import { RegistryRepository } from '../../src/registry/registry.repository.js';
 import { RegistryService } from '../../src/registry/registry.service.js';
 
-const admin: Principal = {
-  actor: { type: 'operator', id: 'op-os-admin' },
-  name: 'osadmin',
-  roles: ['os-admin'],
-  institutionId: null,
-  scope: NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 'jti-1',
-};
+const admin = operatorPrincipal('op-os-admin', ['os-admin']);
 const institutional: Principal = {
   ...admin,
   actor: { type: 'operator', id: 'op-inst' },
@@ -53,15 +48,6 @@ let registry: RegistryService;
 let payloads: PayloadsService;
 let facts: OsReleasesFacts;
 const published: { type: string; data: unknown }[] = [];
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => new Error('expected a rejection'),
-    (e: unknown) => e,
-  );
-  if (err instanceof AppError) return err;
-  throw err;
-}
 
 const release = (over: Record<string, unknown> = {}) => ({
   model: 'shiba',
@@ -96,7 +82,7 @@ afterAll(async () => {
 
 describe('the OS registry on PostgreSQL', () => {
   it('is national: an institution principal is refused before anything is read', async () => {
-    expect((await rejection(registry.models(institutional))).code).toBe('national_only');
+    expect((await refusal(registry.models(institutional))).code).toBe('national_only');
   });
 
   it('registers models and keys, audits them, and refuses duplicates and unknown models', async () => {
@@ -108,7 +94,7 @@ describe('the OS registry on PostgreSQL', () => {
     await registry.addModel({ codename: 'husky', manufacturer: 'Google', strongBox: true }, admin, 'r2');
     expect(
       (
-        await rejection(
+        await refusal(
           registry.addModel({ codename: 'shiba', manufacturer: 'Google', strongBox: true }, admin, 'r3'),
         )
       ).code,
@@ -116,12 +102,10 @@ describe('the OS registry on PostgreSQL', () => {
     await registry.addKey({ model: 'shiba', digest: KEY_A.toUpperCase(), status: 'active' }, admin, 'r4');
     await registry.addKey({ model: 'husky', digest: KEY_B, status: 'retired' }, admin, 'r5');
     expect(
-      (await rejection(registry.addKey({ model: 'shiba', digest: KEY_A, status: 'active' }, admin, 'r6')))
-        .code,
+      (await refusal(registry.addKey({ model: 'shiba', digest: KEY_A, status: 'active' }, admin, 'r6'))).code,
     ).toBe('boot_key_exists');
     expect(
-      (await rejection(registry.addKey({ model: 'felix', digest: KEY_A, status: 'active' }, admin, 'r7')))
-        .code,
+      (await refusal(registry.addKey({ model: 'felix', digest: KEY_A, status: 'active' }, admin, 'r7'))).code,
     ).toBe('device_model_not_found');
     expect((await registry.keys(admin, 'shiba')).keys.map((k) => k.digest)).toEqual([KEY_A]);
     const actions = rowsOf<{ action: string }>(
@@ -153,7 +137,7 @@ describe('the OS registry on PostgreSQL', () => {
     expect(published.map((e) => [e.type, e.data])).toEqual([
       ['hardened-os.boot-key.compromised', { model: 'shiba', digest: KEY_A }],
     ]);
-    expect((await rejection(registry.setKeyStatus('shiba', KEY_A, 'active', admin, 'r9'))).code).toBe(
+    expect((await refusal(registry.setKeyStatus('shiba', KEY_A, 'active', admin, 'r9'))).code).toBe(
       'boot_key_compromised',
     );
   });
@@ -170,7 +154,7 @@ describe('the OS registry on PostgreSQL', () => {
       admin,
       'r11',
     );
-    expect((await rejection(registry.addRelease(release(), admin, 'r12'))).code).toBe('release_exists');
+    expect((await refusal(registry.addRelease(release(), admin, 'r12'))).code).toBe('release_exists');
     expect((await facts.latestRelease('shiba', 'stable'))?.buildId).toBe('AP2A.240805.005');
     expect((await facts.latestRelease('Pixel 8', 'beta'))?.buildId).toBe('AP2A.240905.003');
     expect(await facts.latestRelease('husky', 'pilot')).toBeNull();
@@ -197,14 +181,14 @@ describe('the OS registry on PostgreSQL', () => {
       'r16',
     );
     expect(full.sha256).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-    const again = await rejection(
+    const again = await refusal(
       payloads.upload(r!.id, { kind: 'full' }, Readable.from([Buffer.from('abd')]), 3, admin, 'r17'),
     );
     expect(again.code).toBe('payload_exists');
     // Refused before a byte was streamed: the bytes of the duplicate are not on disk.
     const abd = createHash('sha256').update('abd').digest('hex');
     expect(await new PayloadStore(dir).exists(abd)).toBe(false);
-    const big = await rejection(
+    const big = await refusal(
       payloads.upload(
         r!.id,
         { kind: 'incremental', from: 'AP2A.240705.004' },
@@ -254,7 +238,7 @@ describe('the OS registry on PostgreSQL', () => {
         `r2${i}`,
       ),
     );
-    const busy = await rejection(
+    const busy = await refusal(
       payloads.upload(
         r!.id,
         { kind: 'incremental', from: 'AP2A.240405.009' },
@@ -299,7 +283,7 @@ describe('the OS registry on PostgreSQL', () => {
     stalled.write('a few bytes, then nothing');
     const q = { kind: 'incremental' as const, from: 'AP2A.240505.007' };
     const started = Date.now();
-    const late = await rejection(slow.upload(r!.id, q, stalled, 1000, admin, 'r31'));
+    const late = await refusal(slow.upload(r!.id, q, stalled, 1000, admin, 'r31'));
     expect([late.code, late.status]).toEqual(['payload_upload_timeout', 400]);
     expect(Date.now() - started).toBeLessThan(5000); // the configured idle time, not a default
     expect((await registry.release(r!.id, admin)).payloads.some((p) => p.fromBuildId === q.from)).toBe(false);

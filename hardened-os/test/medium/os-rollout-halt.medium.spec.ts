@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AuditService, NATIONAL_SCOPE, platformDomain, type Principal } from '@pakawaaz/platform';
-import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { AuditService, platformDomain } from '@pakawaaz/platform';
+import { createTestDatabase, operatorPrincipal, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hardenedOsDomain } from '../../src/hardened-os.domain.js';
 import { OsReleasesFacts } from '../../src/registry/os-releases.facts.js';
@@ -15,16 +15,7 @@ import { RolloutsService } from '../../src/rollouts/rollouts.service.js';
 
 /** The automatic halt and outcome ordering, against the review's sequences (PostgreSQL via the test database). */
 const INSTITUTION = '0b1f6a3c-1111-4a55-9a43-4c1ef0f7e0b2';
-const admin: Principal = {
-  actor: { type: 'operator', id: 'op-os-admin' },
-  name: 'osadmin',
-  roles: ['os-admin'],
-  institutionId: null,
-  scope: NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 'jti-1',
-};
+const admin = operatorPrincipal('op-os-admin', ['os-admin']);
 
 let db: TestDatabase;
 let service: RolloutsService;
@@ -60,6 +51,21 @@ async function rollout(model: 'shiba' | 'husky', stages = TWO_STAGES, minOutcome
   return { id: r.id, report };
 }
 const later = (minutes: number) => new Date(Date.now() + minutes * 60_000);
+
+/** Outcomes of stage 0 (pilot) straight into the repository, past every check an outcome report runs. */
+async function recordPilotOutcomes(rolloutId: string, outcomes: readonly ('failed' | 'updated')[]) {
+  for (const outcome of outcomes)
+    await rolloutsRepo.recordOutcome({
+      rolloutId,
+      deviceId: randomUUID(),
+      institutionId: INSTITUTION,
+      ring: 'pilot',
+      stage: 0,
+      outcome,
+      detail: null,
+      at: new Date(),
+    });
+}
 
 beforeAll(async () => {
   db = await createTestDatabase([platformDomain, hardenedOsDomain]);
@@ -112,17 +118,7 @@ describe('the automatic halt', () => {
   it('the ticker halts instead of advancing a stage whose rate is over the threshold', async () => {
     const { id } = await rollout('shiba');
     // Outcomes on record that no outcome's own check halted on (it lost a race with a step, or predates it).
-    for (const outcome of ['failed', 'failed', 'updated', 'updated', 'updated'] as const)
-      await rolloutsRepo.recordOutcome({
-        rolloutId: id,
-        deviceId: randomUUID(),
-        institutionId: INSTITUTION,
-        ring: 'pilot',
-        stage: 0,
-        outcome,
-        detail: null,
-        at: new Date(),
-      });
+    await recordPilotOutcomes(id, ['failed', 'failed', 'updated', 'updated', 'updated']);
     expect((await engine.tick(later(5))).map((r) => [r.id, r.state, r.currentStage])).toEqual([
       [id, 'halted', 0],
     ]);
@@ -134,17 +130,7 @@ describe('the automatic halt', () => {
   it('refuses a manual advance over the threshold (409 rollout_stage_over_threshold) unless forced, and audits the override', async () => {
     const { id } = await rollout('shiba');
     // Over the threshold on record, before any check halted it (the ticker has not run yet).
-    for (const outcome of ['failed', 'failed', 'updated', 'updated', 'updated'] as const)
-      await rolloutsRepo.recordOutcome({
-        rolloutId: id,
-        deviceId: randomUUID(),
-        institutionId: INSTITUTION,
-        ring: 'pilot',
-        stage: 0,
-        outcome,
-        detail: null,
-        at: new Date(),
-      });
+    await recordPilotOutcomes(id, ['failed', 'failed', 'updated', 'updated', 'updated']);
     const refused = await service.advance(id, admin, 'adv-1').then(
       () => undefined,
       (e: unknown) => e as { code?: string; message?: string },

@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import {
-  AppError,
   AuditService,
   defineEvent,
   InProcessEventBus,
-  NATIONAL_SCOPE,
   platformDomain,
   type Principal,
 } from '@pakawaaz/platform';
-import { createTestDatabase, testLogger, type TestDatabase } from '@pakawaaz/test-support';
+import {
+  createTestDatabase,
+  operatorPrincipal,
+  refusal,
+  type TestDatabase,
+  testLogger,
+} from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceOsUpdate } from '../../src/hardened-os.events.js';
 import { OsUpdateListener } from '../../src/rollouts/os-update.listener.js';
@@ -31,16 +35,7 @@ const NAMES: Record<string, string> = {
   [BROAD]: 'Ministry of Everyone',
 };
 
-const admin: Principal = {
-  actor: { type: 'operator', id: 'op-os-admin' },
-  name: 'osadmin',
-  roles: ['os-admin'],
-  institutionId: null,
-  scope: NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 'jti-1',
-};
+const admin = operatorPrincipal('op-os-admin', ['os-admin']);
 const earlyViewer: Principal = {
   ...admin,
   actor: { type: 'operator', id: 'op-early' },
@@ -56,15 +51,6 @@ let facts: OsRolloutsFacts;
 let registry: RegistryService;
 const published: { type: string; data: Record<string, unknown> }[] = [];
 const releaseIds: Record<string, string> = {};
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => new Error('expected a rejection'),
-    (e: unknown) => e,
-  );
-  if (err instanceof AppError) return err;
-  throw err;
-}
 
 const build = (model: string, id: string, patch: string) => ({
   model,
@@ -139,7 +125,7 @@ describe('OS rollouts on PostgreSQL', () => {
       ['Ministry of Early Birds', 'early'],
       ['Ministry of Pilots', 'pilot'],
     ]);
-    const unknown = await rejection(service.setRing(randomUUID(), { ring: 'early' }, admin, 'q3'));
+    const unknown = await refusal(service.setRing(randomUUID(), { ring: 'early' }, admin, 'q3'));
     expect([unknown.code, unknown.status]).toEqual(['unknown_institution', 404]);
   });
 
@@ -151,7 +137,7 @@ describe('OS rollouts on PostgreSQL', () => {
       0,
       ['pilot 100%', 'early 10%', 'early 50%', 'early 100%', 'broad 5%', 'broad 25%', 'broad 100%'],
     ]);
-    const again = await rejection(service.create({ releaseId: releaseIds.shibaNew! }, admin, 'q5'));
+    const again = await refusal(service.create({ releaseId: releaseIds.shibaNew! }, admin, 'q5'));
     expect(again.code).toBe('rollout_exists_for_model');
     const pilot = device(PILOT);
     expect(await facts.targetFor(pilot)).toEqual({
@@ -226,8 +212,8 @@ describe('OS rollouts on PostgreSQL', () => {
     const pilot = device(PILOT);
     expect((await service.pause(rolloutId, admin, 'q8')).state).toBe('paused');
     expect(await facts.targetFor(pilot)).toBeNull();
-    expect((await rejection(service.advance(rolloutId, admin, 'q9'))).code).toBe('rollout_state_conflict');
-    expect((await rejection(service.pause(rolloutId, admin, 'q10'))).code).toBe('rollout_state_conflict');
+    expect((await refusal(service.advance(rolloutId, admin, 'q9'))).code).toBe('rollout_state_conflict');
+    expect((await refusal(service.pause(rolloutId, admin, 'q10'))).code).toBe('rollout_state_conflict');
     const resumed = await service.resume(rolloutId, admin, 'q11');
     expect([resumed.state, resumed.currentStage]).toEqual(['running', 2]);
     expect(await facts.targetFor(pilot)).not.toBeNull();
@@ -249,7 +235,7 @@ describe('OS rollouts on PostgreSQL', () => {
       ['hardened-os.rollout.halted', rolloutId, true],
     ]);
     expect(await facts.targetFor(device(PILOT))).toBeNull();
-    expect((await rejection(service.resume(rolloutId, admin, 'q12'))).code).toBe('rollout_state_conflict');
+    expect((await refusal(service.resume(rolloutId, admin, 'q12'))).code).toBe('rollout_state_conflict');
   });
 
   it("shows an institution's readers their own devices' progress and ring, and refuses them changes", async () => {
@@ -266,8 +252,8 @@ describe('OS rollouts on PostgreSQL', () => {
     expect((await service.rings(earlyViewer)).rings.map((x) => [x.institutionName, x.ring])).toEqual([
       ['Ministry of Early Birds', 'early'],
     ]);
-    expect((await rejection(service.pause(rolloutId, earlyViewer, 'q13'))).code).toBe('national_only');
-    expect((await rejection(service.setRing(EARLY, { ring: 'pilot' }, earlyViewer, 'q14'))).code).toBe(
+    expect((await refusal(service.pause(rolloutId, earlyViewer, 'q13'))).code).toBe('national_only');
+    expect((await refusal(service.setRing(EARLY, { ring: 'pilot' }, earlyViewer, 'q14'))).code).toBe(
       'national_only',
     );
   });

@@ -14,11 +14,9 @@ import {
   createLogger,
   FileKeyBackend,
   KeyService,
-  NATIONAL_SCOPE,
   platformDomain,
-  type Principal,
 } from '@pakawaaz/platform';
-import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { createTestDatabase, operatorPrincipal, type TestDatabase } from '@pakawaaz/test-support';
 import { Updater } from 'tuf-js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HardenedOsConfig } from '../../src/hardened-os.config.js';
@@ -38,16 +36,7 @@ import { TufPublisher } from '../../src/tuf/tuf-publisher.js';
 import { TufRefreshService } from '../../src/tuf/tuf-refresh.service.js';
 import { TufRepositoryService } from '../../src/tuf/tuf-repository.service.js';
 
-const admin: Principal = {
-  actor: { type: 'operator', id: 'op-os-admin' },
-  name: 'osadmin',
-  roles: ['os-admin'],
-  institutionId: null,
-  scope: NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 'jti-1',
-};
+const admin = operatorPrincipal('op-os-admin', ['os-admin']);
 const OTA = Buffer.from('full OTA image for shiba 15.1');
 const SHA = createHash('sha256').update(OTA).digest('hex');
 

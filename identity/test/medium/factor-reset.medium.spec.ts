@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type Principal } from '@pakawaaz/platform';
+import { type Principal } from '@pakawaaz/platform';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AccountService } from '../../src/auth/account.service.js';
 import { LoginService, type LoginStep } from '../../src/auth/login.service.js';
 import { certThumbprint } from '../../src/device-auth/device-certificate.js';
 import { DeviceAuthService } from '../../src/device-auth/device-auth.service.js';
-import { createTestCa, issueTestDevice, type TestDevice } from '@pakawaaz/test-support';
+import { createTestCa, issueTestDevice, refusal, type TestDevice } from '@pakawaaz/test-support';
 import { DEVICE_TRUST, type DeviceTrust } from '../../src/device-auth/device-trust.port.js';
 import { TotpService } from '../../src/mfa/totp.service.js';
 import { totpCodeAtStep, totpStepAt } from '@pakawaaz/totp';
@@ -74,14 +74,6 @@ beforeEach(async () => {
     await fx.addUser({ id: o.actor.id, username: o.name, roles: ['security-officer'] }, PASSWORD);
 });
 
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 const ticketOf = (s: LoginStep) => {
   if (s.status === 'authenticated') throw new Error('expected another step');
   return s.ticket;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, scopeIds, type Principal } from '@pakawaaz/platform';
+import { scopeIds, type Principal } from '@pakawaaz/platform';
+import { refusal } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryService } from '../../src/directory/directory.service.js';
 import { InstitutionChanged } from '../../src/directory/institutions.events.js';
@@ -36,16 +37,6 @@ beforeAll(async () => {
 });
 afterAll(async () => fx?.close());
 beforeEach(async () => resetIdentityData(fx.handle));
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected a refusal');
-}
 
 async function world() {
   const interior = await institutions.create({ name: 'Ministry of Interior' }, root);

@@ -1,9 +1,9 @@
-import { AppError, type DomainEvent } from '@pakawaaz/platform';
+import { type DomainEvent } from '@pakawaaz/platform';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LoginService, type LoginStep } from '../../src/auth/login.service.js';
 import { certThumbprint } from '../../src/device-auth/device-certificate.js';
 import { DeviceAuthService } from '../../src/device-auth/device-auth.service.js';
-import { createTestCa, issueTestDevice, type TestDevice } from '@pakawaaz/test-support';
+import { createTestCa, issueTestDevice, refusal, type TestDevice } from '@pakawaaz/test-support';
 import { DEVICE_TRUST, type DeviceTrust } from '../../src/device-auth/device-trust.port.js';
 import { TotpService } from '../../src/mfa/totp.service.js';
 import { totpCodeAtStep, totpStepAt } from '@pakawaaz/totp';
@@ -76,14 +76,6 @@ beforeEach(async () => {
   bindings.set(certThumbprint(new Uint8Array(phone.cert.rawData)), { userId: farahId, deviceId: 'h1' });
 });
 
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 const ticketOf = (s: LoginStep) => {
   if (s.status === 'authenticated') throw new Error('expected another step');
   return s.ticket;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AppError } from '@pakawaaz/platform';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { refusal } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LoginService, type LoginStep } from '../../src/auth/login.service.js';
 import { AccountService } from '../../src/auth/account.service.js';
@@ -55,16 +55,6 @@ beforeEach(async () => {
     PASSWORD,
   );
 });
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected a refusal');
-}
 
 const authenticated = (s: LoginStep) => {
   if (s.status !== 'authenticated') throw new Error(`expected authenticated, got ${s.status}`);

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { AppError, institutionScope } from '@pakawaaz/platform';
+import { institutionScope } from '@pakawaaz/platform';
+import { refusal } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InstitutionsService } from '../../src/directory/institutions.service.js';
 import { EnrolmentService } from '../../src/onboarding/enrolment.service.js';
@@ -30,16 +31,6 @@ beforeAll(async () => {
 });
 afterAll(async () => fx?.close());
 beforeEach(async () => resetIdentityData(fx.handle));
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected a refusal');
-}
 
 async function world() {
   const inst = fx.get(InstitutionsService);

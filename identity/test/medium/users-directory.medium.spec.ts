@@ -1,4 +1,4 @@
-import { AppError } from '@pakawaaz/platform';
+import { refusal } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryService } from '../../src/directory/directory.service.js';
 import { InstitutionsService } from '../../src/directory/institutions.service.js';
@@ -28,16 +28,6 @@ beforeAll(async () => {
 });
 afterAll(async () => fx?.close());
 beforeEach(async () => resetIdentityData(fx.handle));
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected a refusal');
-}
 
 async function world() {
   const interior = await institutions.create({ name: 'Ministry of Interior' }, root);

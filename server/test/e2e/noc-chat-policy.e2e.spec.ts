@@ -5,11 +5,12 @@ import {
   expectNoProblems,
   launchChromium,
   openContext,
-  submitPassword,
+  signInAsAdminAt,
+  startNocServer,
   visible,
   type Problem,
 } from '../support/noc-browser.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import type { TestServer } from '../support/test-server.js';
 
 const MINISTRY = 'Ministry of Water (chat e2e)';
 
@@ -22,9 +23,7 @@ describe.skipIf(!chromiumAvailable('the NOC chat policy test'))(
     const problems: Problem[] = [];
 
     beforeAll(async () => {
-      server = await startTestServer();
-      if (!server.nocServed)
-        throw new Error('The NOC is not built: run `node scripts/build.mjs --if-needed`.');
+      server = await startNocServer();
       const token = await server.adminToken();
       ministryId = (
         await server.json<{ id: string }>('POST', '/api/v1/institutions', { token, body: { name: MINISTRY } })
@@ -39,10 +38,7 @@ describe.skipIf(!chromiumAvailable('the NOC chat policy test'))(
 
     it('sets own-institution with a 14-day retention, then puts the ministry on hold', async () => {
       const { page } = await openContext(browser, server.url, problems);
-      await page.goto('/secure-chat');
-      await page.waitForURL('**/login?next=%2Fsecure-chat');
-      await submitPassword(page, 'admin', server.adminPassword);
-      await page.waitForURL('**/secure-chat');
+      await signInAsAdminAt(page, server, '/secure-chat');
       await visible(page.getByRole('heading', { name: 'Secure chat policies', level: 1 }));
 
       const form = page.getByRole('form', { name: 'Chat policy' });

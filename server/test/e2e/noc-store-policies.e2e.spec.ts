@@ -5,11 +5,12 @@ import {
   expectNoProblems,
   launchChromium,
   openContext,
-  submitPassword,
+  signInAsAdminAt,
+  startNocServer,
   visible,
   type Problem,
 } from '../support/noc-browser.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import type { TestServer } from '../support/test-server.js';
 
 const MINISTRY = 'Ministry of Ports (store policy e2e)';
 const SMS = 'android.permission.READ_SMS';
@@ -23,9 +24,7 @@ describe.skipIf(!chromiumAvailable('the NOC store policy test'))(
     const problems: Problem[] = [];
 
     beforeAll(async () => {
-      server = await startTestServer();
-      if (!server.nocServed)
-        throw new Error('The NOC is not built: run `node scripts/build.mjs --if-needed`.');
+      server = await startNocServer();
       const token = await server.adminToken();
       ministryId = (
         await server.json<{ id: string }>('POST', '/api/v1/institutions', { token, body: { name: MINISTRY } })
@@ -44,10 +43,7 @@ describe.skipIf(!chromiumAvailable('the NOC store policy test'))(
 
     it("shows a weaker save's settings, then stores a stricter policy and its effective one", async () => {
       const { page } = await openContext(browser, server.url, problems);
-      await page.goto('/store/policies');
-      await page.waitForURL('**/login?next=%2Fstore%2Fpolicies');
-      await submitPassword(page, 'admin', server.adminPassword);
-      await page.waitForURL('**/store/policies');
+      await signInAsAdminAt(page, server, '/store/policies');
       await visible(page.getByRole('heading', { name: 'Store policies', level: 1 }));
       await page.getByLabel('Policy of').selectOption(ministryId);
       const inForce = page.getByRole('table', { name: 'Store policy in force' });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ApkInspection } from '@pakawaaz/apk';
 import { APK_INSPECTOR, type ApkInspector } from '@pakawaaz/app-store';
+import { APKSIG_OTHER as OTHER, APKSIG_RSA1 as RSA1, cleanApkInspection } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCli } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -17,28 +18,10 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * itself is tested in @pakawaaz/apk against apksigner). Signer digests are apksigner's for AOSP apksig's
  * golden-aligned-out.apk (RSA1) and debuggable-boolean.apk (OTHER).
  */
-const RSA1 = 'fb5dbd3c669af9fc236c6991e6387b7f11ff0590997f22d0f5c74ff40e04fca8';
-const OTHER = 'a40da80a59d170caa950cf15c18c454d47a39b26989d8b640ecd745ba71bf5dc';
 const MAX_BYTES = 64 * 1024;
 const APK = 'application/vnd.android.package-archive';
 
-const base: ApkInspection = {
-  package: 'gov.pk.e2e.mail',
-  versionCode: 1,
-  versionName: '1.0',
-  minSdk: 28,
-  targetSdk: 35,
-  permissions: ['android.permission.INTERNET'],
-  debuggable: false,
-  usesCleartextTraffic: false,
-  cleartextTraffic: { permitted: false, domains: [], decidedBy: 'manifest' },
-  nativeAbis: [],
-  schemes: { v1: false, v2: true, v3: true },
-  signers: [RSA1],
-  lineage: [],
-  verified: true,
-  errors: [],
-};
+const base = cleanApkInspection({ package: 'gov.pk.e2e.mail', versionCode: 1 });
 const inspector: ApkInspector = async (file) => ({
   ...base,
   ...(JSON.parse((await readFile(file, 'utf8')).trim()) as Partial<ApkInspection>),

@@ -43,7 +43,7 @@ export {
   type SavedHandset,
 } from './handset.js';
 export { startPushClient, type PushClient, type PushClientOptions } from './push-client.js';
-export { fullJitterDelay, isCheckInPush, pushTopic, type Backoff } from './push-wire.js';
+export { isCheckInPush, pushTopic } from './push-wire.js';
 export {
   attestationDue,
   DEFAULT_MAX_ATTESTATION_AGE_HOURS,

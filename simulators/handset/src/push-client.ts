@@ -1,5 +1,6 @@
+import { reconnectWithJitter, type Backoff } from '@pakawaaz/mqtt-reconnect';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { fullJitterDelay, isCheckInPush, pushTopic, type Backoff } from './push-wire.js';
+import { isCheckInPush, pushTopic } from './push-wire.js';
 
 export type PushClientOptions = {
   /** `mqtts://broker:18830` (the embedded broker) or the external broker's device listener. */
@@ -54,38 +55,5 @@ export function startPushClient(o: PushClientOptions): PushClient {
       stop();
       await client.endAsync(true);
     },
-  };
-}
-
-/**
- * Reconnects an `mqtt` client (created with `reconnectPeriod: 0`) after full-jitter exponential delays, reset
- * by every successful connect — mqtt.js itself only knows a fixed period, which makes a fleet reconnect in
- * lock-step. Returns a function that stops reconnecting.
- */
-function reconnectWithJitter(
-  client: MqttClient,
-  backoff: Backoff,
-  onRetry?: (attempt: number, delayMs: number) => void,
-): () => void {
-  let attempt = 0;
-  let timer: NodeJS.Timeout | null = null;
-  let stopped = false;
-  client.on('connect', () => {
-    attempt = 0;
-  });
-  client.on('close', () => {
-    if (stopped || timer || client.disconnecting) return;
-    const delay = fullJitterDelay(attempt++, backoff);
-    onRetry?.(attempt, delay);
-    timer = setTimeout(() => {
-      timer = null;
-      if (!stopped && !client.connected && !client.disconnecting) client.reconnect();
-    }, delay);
-    timer.unref();
-  });
-  return () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-    timer = null;
   };
 }

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { Field } from '../../components/Form';
 import { navigate } from '../../router';
 import { filtersUrl, type Filters } from './filters';
 
@@ -23,8 +24,7 @@ export function UserFilters({ filters, busy }: { filters: Filters; busy: boolean
 
   return (
     <form className="filters" role="search" aria-label="Users" onSubmit={submit}>
-      <div className="field field-inline field-grow">
-        <label htmlFor="user-search">Username, name or designation</label>
+      <Field id="user-search" label="Username, name or designation" inline grow>
         <input
           id="user-search"
           type="search"
@@ -34,45 +34,65 @@ export function UserFilters({ filters, busy }: { filters: Filters; busy: boolean
           value={draft.search}
           onChange={(event) => setDraft({ ...draft, search: event.target.value })}
         />
-      </div>
-      <div className="field field-inline">
-        <label htmlFor="user-kind">Kind</label>
-        <select
-          id="user-kind"
-          value={draft.kind}
-          onChange={(event) => apply({ kind: event.target.value as Filters['kind'] })}
-        >
-          <option value="">All</option>
-          <option value="official">official</option>
-          <option value="operator">operator</option>
-        </select>
-      </div>
-      <div className="field field-inline">
-        <label htmlFor="user-status">Status</label>
-        <select
-          id="user-status"
-          value={draft.status}
-          onChange={(event) => apply({ status: event.target.value as Filters['status'] })}
-        >
-          <option value="">All</option>
-          <option value="active">active</option>
-          <option value="disabled">disabled</option>
-        </select>
-      </div>
-      <div className="field field-inline">
-        <label htmlFor="user-attack">Password step</label>
-        <select
-          id="user-attack"
-          value={draft.attack ? 'closed' : ''}
-          onChange={(event) => apply({ attack: event.target.value === 'closed' })}
-        >
-          <option value="">All</option>
-          <option value="closed">closed (under attack)</option>
-        </select>
-      </div>
+      </Field>
+      <FilterSelect
+        id="user-kind"
+        label="Kind"
+        value={draft.kind}
+        options={[
+          ['official', 'official'],
+          ['operator', 'operator'],
+        ]}
+        onChange={(kind) => apply({ kind: kind as Filters['kind'] })}
+      />
+      <FilterSelect
+        id="user-status"
+        label="Status"
+        value={draft.status}
+        options={[
+          ['active', 'active'],
+          ['disabled', 'disabled'],
+        ]}
+        onChange={(status) => apply({ status: status as Filters['status'] })}
+      />
+      <FilterSelect
+        id="user-attack"
+        label="Password step"
+        value={draft.attack ? 'closed' : ''}
+        options={[['closed', 'closed (under attack)']]}
+        onChange={(attack) => apply({ attack: attack === 'closed' })}
+      />
       <button type="submit" className="button button-secondary" disabled={busy}>
         Search
       </button>
     </form>
+  );
+}
+
+/** A select that applies at once: "All" (the empty value), then `options` as [value, text]. */
+function FilterSelect({
+  id,
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  options: readonly (readonly [value: string, text: string])[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field id={id} label={label} inline>
+      <select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
+        <option value="">All</option>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </Field>
   );
 }
