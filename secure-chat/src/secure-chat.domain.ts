@@ -17,8 +17,10 @@ import {
   ChatQueued,
   DEVICES_HELD_CONSUMER,
   DEVICES_RELEASED_CONSUMER,
+  DEVICES_ARRIVED_CONSUMER,
   DevicesHeld,
   DevicesReleased,
+  DevicesArrived,
   GroupMembersDropped,
 } from './secure-chat.events.js';
 
@@ -48,6 +50,7 @@ export const secureChatDomain = {
       ChatDeviceRemoved,
       DevicesHeld,
       DevicesReleased,
+      DevicesArrived,
       MediaHostHealthChanged,
       TurnServerHealthChanged,
       GroupMembersDropped,
@@ -58,6 +61,7 @@ export const secureChatDomain = {
       CHAT_REMOVED_CONSUMER,
       DEVICES_HELD_CONSUMER,
       DEVICES_RELEASED_CONSUMER,
+      DEVICES_ARRIVED_CONSUMER,
       DEVICE_REMOVAL_CONSUMER,
       OFFICIAL_STATUS_CONSUMER,
       CALL_KICKS_CONSUMER,

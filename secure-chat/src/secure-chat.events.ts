@@ -34,13 +34,16 @@ const handedEnvelope = z.object({
  * other reads). `node` is the publishing node's id (it skips its own events). With `ask`, the nodes holding
  * some of these devices answer which (DevicesHeld): the publisher pushes "check in" only the devices no node
  * holds. `presumed`: devices asked nothing about, because node `node` there answered a moment ago that it
- * holds them (RemoteHolders); that node pushes those it no longer holds itself. Transient (core NATS, never stored): a node that missed some while disconnected reads every socket's
- * queue when it is back.
+ * holds them (RemoteHolders); that node pushes those it no longer holds itself. `to`: sent to that node alone
+ * (EventBus.signal's `to`; it said it takes such wakes: DevicesHeld's `addressed`), every device of it presumed
+ * held there; the node forwards to every node, with an ask, those it no longer holds. Transient (core NATS,
+ * never stored): a node that missed some while disconnected reads every socket's queue when it is back.
  */
 export const ChatQueued = defineEvent(
   'secure-chat.queue.woken',
   z.object({
     node: nodeId,
+    to: nodeId.optional(),
     deviceIds: deviceIdList,
     ask: askId.optional(),
     handed: z
@@ -80,6 +83,11 @@ export const ChatQueued = defineEvent(
             ],
           },
         ],
+      },
+      {
+        node: '6f1c2a9e-0b7d-4c3e-9a51-2d8e4f7a1b03',
+        to: 'd4a8f2c6-1e3b-4f7a-9c5d-8b0e6a2f4c1d',
+        deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'],
       },
     ],
   },
@@ -149,7 +157,9 @@ export const CALL_SIGNAL_CONSUMER = defineConsumer({
  * `to` (which alone acts on it: it does not push them). Sent only by a node holding some of them. With
  * `remembers`, node `node` releases them when they leave it and pushes those presumed on it that have (it
  * can push: device management is there), so node `to` may remember the answer (RemoteHolders); an answer
- * without it (a release before this one's, or a node without push) is not remembered.
+ * without it (a release before this one's, or a node without push) is not remembered. With `addressed`, node
+ * `node` takes wakes sent to it alone (ChatQueued's `to`) and forwards those for devices it no longer holds: node
+ * `to` sends the wakes for these devices there only, not to every node (a release before this one's did not).
  */
 export const DevicesHeld = defineEvent(
   'secure-chat.presence.held',
@@ -159,6 +169,7 @@ export const DevicesHeld = defineEvent(
     node: nodeId,
     deviceIds: deviceIdList,
     remembers: z.literal(true).optional(),
+    addressed: z.literal(true).optional(),
   }),
   {
     examples: [
@@ -168,6 +179,7 @@ export const DevicesHeld = defineEvent(
         node: 'd4a8f2c6-1e3b-4f7a-9c5d-8b0e6a2f4c1d',
         deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'],
         remembers: true,
+        addressed: true,
       },
     ],
     transient: true,
@@ -205,6 +217,31 @@ export const DEVICES_RELEASED_CONSUMER = defineConsumer({
   delivery: 'transient',
   filter: DevicesReleased.type,
   expects: [DevicesReleased],
+});
+
+/**
+ * These devices' first socket on node `node` opened (cluster mode). A node that presumes one of them held by
+ * another node forgets that (RemoteHolders.arrived): wakes sent to that node alone would miss the device there
+ * — the node died and said nothing, or its release is still on the way — and the next wake asks. Sent once a
+ * turn for the devices that arrived in it; nothing is learned from it (only answers are remembered).
+ */
+export const DevicesArrived = defineEvent(
+  'secure-chat.presence.arrived',
+  z.object({ node: nodeId, deviceIds: deviceIdList }),
+  {
+    examples: [
+      { node: 'd4a8f2c6-1e3b-4f7a-9c5d-8b0e6a2f4c1d', deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'] },
+    ],
+    transient: true,
+  },
+);
+
+/** Every node forgets what it presumed of the arriving devices elsewhere (transient: see DevicesArrived). */
+export const DEVICES_ARRIVED_CONSUMER = defineConsumer({
+  name: 'secure-chat.presence-arrivals',
+  delivery: 'transient',
+  filter: DevicesArrived.type,
+  expects: [DevicesArrived],
 });
 
 /**

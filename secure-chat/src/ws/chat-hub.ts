@@ -68,7 +68,14 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
    * to those no other node holds: only they are pushed.
    */
   relay:
-    ((deviceIds: readonly string[], ask: boolean, handed?: Handed) => Promise<readonly string[]>) | undefined;
+    | ((
+        deviceIds: readonly string[],
+        ask: boolean,
+        handed?: Handed,
+        /** To every node, whatever is presumed of these devices (forward). */
+        forwarded?: boolean,
+      ) => Promise<readonly string[]>)
+    | undefined;
   /** Set by the cluster relay: call signals for devices not connected here go to the other nodes too (`ask`: as relay's). */
   relaySignal:
     | ((deviceIds: readonly string[], frame: CallSignalFrame, ask: boolean) => Promise<readonly string[]>)
@@ -77,6 +84,8 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
   relayRemoved: ((deviceId: string) => void) | undefined;
   /** Set by the cluster relay: a device's last socket here closed (nodes that remember it held here forget). */
   relayReleased: ((deviceId: string) => void) | undefined;
+  /** Set by the cluster relay: a device's first socket here opened (nodes that presume it elsewhere forget). */
+  relayArrived: ((deviceId: string) => void) | undefined;
 
   constructor(
     @Optional() @Inject(DEVICE_PUSH) private readonly push?: DevicePush | null,
@@ -85,7 +94,10 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
 
   add(session: ChatSession): () => void {
     let set = this.sessions.get(session.deviceId);
-    if (!set) this.sessions.set(session.deviceId, (set = new Set()));
+    if (!set) {
+      this.sessions.set(session.deviceId, (set = new Set()));
+      this.relayArrived?.(session.deviceId);
+    }
     // The oldest first (a Set keeps insertion order); out of the hub at once, not when its close completes (a
     // half-open socket's may take the close timeout), so it is neither woken nor counted meanwhile.
     for (const old of set) {
@@ -140,6 +152,16 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
     if (away.length === 0) return;
     const relay = this.relay;
     this.pushUnheld(away, false, relay && ((ask) => relay(away, ask, handed)));
+  }
+
+  /**
+   * Devices another node presumed held here, that are not (they left, or moved to another node): relayed to every
+   * node with their envelopes (`handed`) — the node holding one now sends them — and pushed "check in" once no
+   * node says it holds them.
+   */
+  forward(deviceIds: readonly string[], handed?: Handed): void {
+    const relay = this.relay;
+    this.pushUnheld(deviceIds, false, relay && ((ask) => relay(deviceIds, ask, handed, true)));
   }
 
   /**

@@ -8,8 +8,10 @@ import {
   CHAT_REMOVED_CONSUMER,
   CHAT_WAKE_CONSUMER,
   ChatDeviceRemoved,
+  DEVICES_ARRIVED_CONSUMER,
   DEVICES_HELD_CONSUMER,
   DEVICES_RELEASED_CONSUMER,
+  DevicesArrived,
   DevicesHeld,
   DevicesReleased,
   WAKE_BATCH,
@@ -19,7 +21,8 @@ import { chatMetrics, type ChatMetrics } from './chat-metrics.js';
 import type { CallSignalFrame } from './frames.js';
 import { ANSWER_WAIT_MS, HeldAsks } from './held-asks.js';
 import { AnsweredHeld, RemoteHolders } from './remote-holders.js';
-import { handedOf, wake, type WakeData } from './wake-events.js';
+import { perTurn } from './per-turn.js';
+import { byAddress, handedOf, wake, type WakeData } from './wake-events.js';
 
 /**
  * Cluster mode (the NATS event bus): a wake for devices not connected to this node goes to the other nodes,
@@ -33,17 +36,24 @@ import { handedOf, wake, type WakeData } from './wake-events.js';
  * (a stored event: a node that was away closes them when it is back). The embedded default (one node, the
  * in-process bus) needs nothing of it.
  */
+/** Most nodes remembered as taking wakes sent to them alone; beyond, the memory starts again (wakes go to all). */
+const MAX_ADDRESSABLE = 1024;
+
 @Injectable()
 export class ChatRelay implements OnModuleInit, OnModuleDestroy {
-  readonly node = randomUUID();
+  /** This node's id in the events, and its address on the bus (wakes sent to it alone). */
+  readonly node: string;
   private subscriptions: Subscription[] = [];
   private readonly asks = new HeldAsks();
   /** Which other node holds which device, from its answers: wakes for those ask nothing. */
   private readonly holders = new RemoteHolders();
+  /** The nodes that said they take wakes sent to them alone (DevicesHeld's `addressed`), at most MAX_ADDRESSABLE. */
+  private readonly addressable = new Set<string>();
   /** The devices this node answered for: a release is sent for those alone. */
   private readonly answeredFor = new AnsweredHeld();
-  /** Devices released this turn: one event for them all. */
-  private releasing: Set<string> | undefined;
+  /** Releases and arrivals: one event a turn for the devices of each. */
+  private readonly releasing = perTurn((ids) => void this.released(ids), WAKE_BATCH);
+  private readonly arriving = perTurn((ids) => void this.arrived(ids), WAKE_BATCH);
   /** The open asks' callers: each resolved with the devices to push. */
   private readonly waiting = new Map<string, (push: readonly string[]) => void>();
   private readonly count: ChatMetrics | undefined;
@@ -55,6 +65,7 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     @Optional() metrics?: Metrics,
   ) {
     this.count = metrics && chatMetrics(metrics, () => hub.connections);
+    this.node = bus?.node ?? randomUUID();
   }
 
   async onModuleInit(): Promise<void> {
@@ -68,7 +79,14 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
       }),
       await consume(bus, DEVICES_RELEASED_CONSUMER, (e) => {
         this.heard();
-        if (e.data.node !== this.node) this.holders.released(e.data.node, e.data.deviceIds);
+        if (e.data.node === this.node) return Promise.resolve();
+        this.holders.released(e.data.node, e.data.deviceIds);
+        if (!e.data.deviceIds) this.addressable.delete(e.data.node);
+        return Promise.resolve();
+      }),
+      await consume(bus, DEVICES_ARRIVED_CONSUMER, (e) => {
+        this.heard();
+        if (e.data.node !== this.node) this.holders.arrived(e.data.node, e.data.deviceIds);
         return Promise.resolve();
       }),
       await consume(
@@ -97,16 +115,28 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
         .publish(ChatDeviceRemoved.create({ node: this.node, deviceId }))
         .catch((err: unknown) => this.logger?.warn({ err }, 'chat: a removal could not be relayed'));
     this.hub.relayReleased = (deviceId) => this.release(deviceId);
-    this.hub.relay = (deviceIds, ask, handed) => {
+    this.hub.relayArrived = (deviceId) => {
+      this.holders.arrived(this.node, [deviceId]);
+      this.arriving(deviceId);
+    };
+    this.hub.relay = (deviceIds, ask, handed, forwarded) => {
       this.count?.wake('sent');
-      if (!ask) return this.relay(deviceIds, [], (data) => wake(data, handed), 'the wake');
-      // Devices another node answered for a moment ago are not asked about: the wake names that node.
+      // Forwarded by the node they were presumed on, which does not hold them: to every node, asking.
+      if (forwarded)
+        return this.relay(deviceIds, ask ? deviceIds : [], (data) => wake(data, handed), 'the wake');
+      // Devices another node answered for a moment ago are not asked about: the wake goes to that node alone
+      // (or, a node of an older release, names it).
       const { presumed, unknown } = this.holders.split(deviceIds, performance.now());
-      this.count?.presence(presumed.size, unknown.length);
+      if (ask) this.count?.presence(presumed.size, unknown.length);
       // A wake that could not be sent reached no presumed holder: unsure, push its presumed devices now.
       const unsent = (batch: readonly string[]) =>
         this.hub.presumedAway(batch.filter((d) => presumed.has(d)));
-      return this.relay(deviceIds, unknown, (data) => wake(data, handed, presumed), 'the wake', unsent);
+      const { to, everyone } = byAddress(deviceIds, presumed, (node) => this.addressable.has(node));
+      for (const [node, ids] of to)
+        void this.relay(ids, [], (data) => wake({ ...data, to: node }, handed), 'the wake', unsent, node);
+      if (everyone.length === 0) return Promise.resolve([]);
+      if (!ask) return this.relay(everyone, [], (data) => wake(data, handed), 'the wake');
+      return this.relay(everyone, unknown, (data) => wake(data, handed, presumed), 'the wake', unsent);
     };
     this.hub.relaySignal = (deviceIds, frame: CallSignalFrame, ask) =>
       this.relay(
@@ -128,8 +158,8 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Publishes in batches, asking about `asked` (some or all of deviceIds): resolves to those no node claimed
-   * within ANSWER_WAIT_MS (at once to none when nothing is asked).
+   * Publishes in batches — to node `to` alone, or to every node — asking about `asked` (some or all of
+   * deviceIds): resolves to those no node claimed within ANSWER_WAIT_MS (at once to none when nothing is asked).
    */
   private relay(
     deviceIds: readonly string[],
@@ -137,18 +167,20 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     create: (data: { node: string; deviceIds: string[]; ask?: string }) => Parameters<EventBus['publish']>[0],
     what: string,
     unsent?: (batch: readonly string[]) => void,
+    to?: string,
   ): Promise<readonly string[]> {
     const ask = asked.length > 0;
     const id = ask ? randomUUID() : undefined;
     const opened = id !== undefined && this.asks.ask(id, asked, performance.now());
     for (let i = 0; i < deviceIds.length; i += WAKE_BATCH) {
       const batch = deviceIds.slice(i, i + WAKE_BATCH);
-      this.bus!.signal(create({ node: this.node, deviceIds: batch, ...(opened ? { ask: id } : {}) })).catch(
-        (err: unknown) => {
-          this.logger?.warn({ err }, `chat: ${what} could not be relayed`);
-          unsent?.(batch);
-        },
-      );
+      this.bus!.signal(
+        create({ node: this.node, deviceIds: batch, ...(opened ? { ask: id } : {}) }),
+        to,
+      ).catch((err: unknown) => {
+        this.logger?.warn({ err }, `chat: ${what} could not be relayed`);
+        unsent?.(batch);
+      });
     }
     if (!ask) return Promise.resolve([]);
     // Too many asks open: unsure, push them all now.
@@ -164,8 +196,17 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
    * that are not are pushed from here (and released: it forgets); the ask is answered for the others.
    */
   private woken(data: WakeData): void {
-    const away = this.hub.wakeLocal(data.deviceIds, handedOf(data));
+    const handed = handedOf(data);
+    const away = this.hub.wakeLocal(data.deviceIds, handed);
     if (away.length < data.deviceIds.length) this.count?.wake('held');
+    if (data.to !== undefined) {
+      // Sent here alone, every device of it presumed here: one not here any more may be on another node now.
+      // The sender forgets it (released), and every node gets its wake; it is pushed if no node holds it.
+      if (data.to !== this.node || away.length === 0) return;
+      this.count?.wake('forwarded');
+      for (const d of away) this.release(d, true);
+      return this.hub.forward(away, handed);
+    }
     const presumed = new Set(data.presumed?.flatMap((p) => p.deviceIds));
     const mine = new Set(data.presumed?.filter((p) => p.node === this.node).flatMap((p) => p.deviceIds));
     const gone = away.filter((d) => mine.has(d));
@@ -197,7 +238,7 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
         ask: data.ask,
         node: this.node,
         deviceIds: held,
-        ...(remembers ? { remembers } : {}),
+        ...(remembers ? { remembers, addressed: true as const } : {}),
       }),
     ).catch((err: unknown) => this.logger?.warn({ err }, 'chat: a presence answer could not be sent'));
   }
@@ -208,13 +249,14 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
    */
   private release(deviceId: string, always = false): void {
     if (!this.answeredFor.left(deviceId, performance.now()) && !always) return;
-    if (this.releasing) return void this.releasing.add(deviceId);
-    const releasing = (this.releasing = new Set([deviceId]));
-    queueMicrotask(() => {
-      this.releasing = undefined;
-      const ids = [...releasing];
-      for (let i = 0; i < ids.length; i += WAKE_BATCH) void this.released(ids.slice(i, i + WAKE_BATCH));
-    });
+    this.releasing(deviceId);
+  }
+
+  /** Tells the other nodes these devices are here now: those presuming them elsewhere forget it. */
+  private arrived(deviceIds: string[]): Promise<void> {
+    return this.bus!.signal(DevicesArrived.create({ node: this.node, deviceIds })).catch((err: unknown) =>
+      this.logger?.warn({ err }, 'chat: a presence arrival could not be sent'),
+    );
   }
 
   /** Tells the other nodes to forget that this node holds these devices (without a list: any device). */
@@ -245,11 +287,20 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     node: string;
     deviceIds: string[];
     remembers?: true | undefined;
+    addressed?: true | undefined;
   }): void {
     const { ask: id, deviceIds } = answer;
     const state = this.asks.held(id, deviceIds, performance.now());
     if (state === 'late') return;
-    if (answer.remembers) this.holders.learn(answer.node, deviceIds, performance.now());
+    if (answer.remembers) {
+      this.holders.learn(answer.node, deviceIds, performance.now());
+      if (!answer.addressed) this.addressable.delete(answer.node);
+      else if (!this.addressable.has(answer.node)) {
+        // Node ids are per process start: a long-lived node would otherwise keep every id it ever heard.
+        if (this.addressable.size >= MAX_ADDRESSABLE) this.addressable.clear();
+        this.addressable.add(answer.node);
+      }
+    }
     if (state !== 'claimed') return;
     this.waiting.get(id)?.([]);
     this.waiting.delete(id);
@@ -267,6 +318,7 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     this.hub.relaySignal = undefined;
     this.hub.relayRemoved = undefined;
     this.hub.relayReleased = undefined;
+    this.hub.relayArrived = undefined;
     // This node's sockets close with it: the others forget every device it answered for.
     if (this.subscriptions.length) await this.released();
     await Promise.all(this.subscriptions.splice(0).map((s) => s.unsubscribe()));
