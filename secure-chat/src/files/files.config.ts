@@ -22,6 +22,14 @@ const schema = z.object({
     unset,
     z.coerce.number({ message: 'expected seconds' }).int().min(1).max(3600).default(30),
   ),
+  PAKAWAAZ_CHAT_FILE_UPLOADS_IN_PROGRESS: z.preprocess(
+    unset,
+    z.coerce.number({ message: 'expected a count' }).int().min(1).max(10_000).default(32),
+  ),
+  PAKAWAAZ_CHAT_FILE_CREATES_PER_MINUTE: z.preprocess(
+    unset,
+    z.coerce.number({ message: 'expected a count' }).int().min(1).max(60_000).default(30),
+  ),
   PAKAWAAZ_CHAT_FILE_ABANDON_HOURS: z.preprocess(
     unset,
     z.coerce.number({ message: 'expected hours' }).int().min(1).max(720).default(24),
@@ -39,6 +47,10 @@ export type FilesConfig = {
   defaultQuotaBytes: number;
   /** The most of its institution's quota one handset (or one official's token) may hold, in percent. */
   uploaderSharePercent: number;
+  /** Uploads in progress (created, not yet complete) one handset (or one official's token) may hold. */
+  maxUploadsInProgress: number;
+  /** Uploads one handset (or official's token) may create a minute, in bursts of as many (per node). */
+  createsPerMinute: number;
   /** A PATCH that sends nothing for this long is ended; the bytes received so far are kept. */
   uploadIdleMs: number;
   /** An upload not completed this long after its creation is deleted by the sweep. */
@@ -58,6 +70,8 @@ export function loadFilesConfig(env: Env, platform: PlatformConfig): FilesConfig
     chunkMaxBytes: c.PAKAWAAZ_CHAT_FILE_CHUNK_MAX_BYTES,
     defaultQuotaBytes: c.PAKAWAAZ_CHAT_FILE_QUOTA_BYTES,
     uploaderSharePercent: c.PAKAWAAZ_CHAT_FILE_UPLOADER_SHARE_PERCENT,
+    maxUploadsInProgress: c.PAKAWAAZ_CHAT_FILE_UPLOADS_IN_PROGRESS,
+    createsPerMinute: c.PAKAWAAZ_CHAT_FILE_CREATES_PER_MINUTE,
     uploadIdleMs: c.PAKAWAAZ_CHAT_FILE_UPLOAD_IDLE_SECONDS * 1000,
     abandonMs: c.PAKAWAAZ_CHAT_FILE_ABANDON_HOURS * 3_600_000,
     unsharedInCluster: platform.eventBusMode === 'nats' && c.PAKAWAAZ_CHAT_FILES_DIR === undefined,
