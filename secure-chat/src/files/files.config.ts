@@ -3,8 +3,9 @@ import { parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
 import { z } from 'zod';
 
 const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const bytes = (min: number, max: number, def: number) =>
-  z.preprocess(unset, z.coerce.number({ message: 'expected bytes' }).int().min(min).max(max).default(def));
+const whole = (message: string, min: number, max: number, def: number) =>
+  z.preprocess(unset, z.coerce.number({ message }).int().min(min).max(max).default(def));
+const bytes = (min: number, max: number, def: number) => whole('expected bytes', min, max, def);
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -14,26 +15,11 @@ const schema = z.object({
   PAKAWAAZ_CHAT_FILE_MAX_BYTES: bytes(1024, 16 * GiB, 100 * MiB),
   PAKAWAAZ_CHAT_FILE_CHUNK_MAX_BYTES: bytes(64 * 1024, 1 * GiB, 8 * MiB),
   PAKAWAAZ_CHAT_FILE_QUOTA_BYTES: bytes(1024, 2 ** 50, 20 * GiB),
-  PAKAWAAZ_CHAT_FILE_UPLOADER_SHARE_PERCENT: z.preprocess(
-    unset,
-    z.coerce.number({ message: 'expected a percentage' }).int().min(1).max(100).default(25),
-  ),
-  PAKAWAAZ_CHAT_FILE_UPLOAD_IDLE_SECONDS: z.preprocess(
-    unset,
-    z.coerce.number({ message: 'expected seconds' }).int().min(1).max(3600).default(30),
-  ),
-  PAKAWAAZ_CHAT_FILE_UPLOADS_IN_PROGRESS: z.preprocess(
-    unset,
-    z.coerce.number({ message: 'expected a count' }).int().min(1).max(10_000).default(32),
-  ),
-  PAKAWAAZ_CHAT_FILE_CREATES_PER_MINUTE: z.preprocess(
-    unset,
-    z.coerce.number({ message: 'expected a count' }).int().min(1).max(60_000).default(30),
-  ),
-  PAKAWAAZ_CHAT_FILE_ABANDON_HOURS: z.preprocess(
-    unset,
-    z.coerce.number({ message: 'expected hours' }).int().min(1).max(720).default(24),
-  ),
+  PAKAWAAZ_CHAT_FILE_UPLOADER_SHARE_PERCENT: whole('expected a percentage', 1, 100, 25),
+  PAKAWAAZ_CHAT_FILE_UPLOAD_IDLE_SECONDS: whole('expected seconds', 1, 3600, 30),
+  PAKAWAAZ_CHAT_FILE_UPLOADS_IN_PROGRESS: whole('expected a count', 1, 10_000, 32),
+  PAKAWAAZ_CHAT_FILE_CREATES_PER_MINUTE: whole('expected a count', 1, 60_000, 30),
+  PAKAWAAZ_CHAT_FILE_ABANDON_HOURS: whole('expected hours', 1, 720, 24),
 });
 
 export type FilesConfig = {
