@@ -4,22 +4,17 @@
 // travel inside the MLS message, so the server stores ciphertext it cannot open.
 import { b64u, fromB64u } from '../../lab/src/chat/bytes.ts';
 import type { ChatFileRef } from '../../lab/src/chat/chat-content.ts';
+import { FILES, sendChunks, UploadError, type DeviceHttp, type Upload } from './upload-chunks.ts';
+
+export type { DeviceHttp };
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
-type Upload = { id: string; chunkMaxBytes: number; offset: number; download?: { path: string } };
-
 async function json<T>(res: Response): Promise<T> {
   const body = (await res.json().catch(() => ({}))) as T & { code?: string; message?: string };
-  if (!res.ok)
-    throw Object.assign(new Error(body.message ?? `HTTP ${res.status}`), { code: body.code ?? '' });
+  if (!res.ok) throw new UploadError(body.message ?? `HTTP ${res.status}`, body.code ?? '');
   return body;
 }
-
-/** How the page calls device routes: dpopFetch (the bound token and a fresh proof per request). */
-export type DeviceHttp = (request: Request) => Promise<Response>;
-
-const FILES = '/api/v1/chat/device/files';
 
 /** Seals and uploads a file (in chunks, as the server's limit says); returns the reference to send. */
 export async function sealAndUpload(file: File, http: DeviceHttp, groupId: string): Promise<ChatFileRef> {
@@ -42,18 +37,8 @@ export async function sealAndUpload(file: File, http: DeviceHttp, groupId: strin
       }),
     ),
   );
-  while (up.offset < sealed.length) {
-    const chunk = sealed.subarray(up.offset, up.offset + up.chunkMaxBytes);
-    up = await json<Upload>(
-      await http(
-        new Request(new URL(`${FILES}/${encodeURIComponent(up.id)}`, location.origin), {
-          method: 'PATCH',
-          headers: { 'content-type': 'application/offset+octet-stream', 'upload-offset': String(up.offset) },
-          body: chunk,
-        }),
-      ),
-    );
-  }
+  // Interrupted chunks resume from the server's offset (upload-chunks.ts).
+  up = await sendChunks(sealed, up, http, { origin: location.origin });
   if (!up.download) throw new Error('the server did not return a download link');
   return {
     url: new URL(up.download.path, location.origin).href,

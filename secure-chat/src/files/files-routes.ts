@@ -42,9 +42,11 @@ export const CreateOp = () =>
       'file_too_large',
       'file_quota_exceeded',
       'file_uploader_share_exceeded',
+      'too_many_uploads',
     ),
-    // groupId names no group the uploader is a member of (the group routes' answer).
-    ErrorCodes(SECURE_CHAT_ERROR_STATUS, 'group_not_found'),
+    // groupId names no group the uploader is a member of (the group routes' answer); more creations a minute
+    // than PAKAWAAZ_CHAT_FILE_CREATES_PER_MINUTE (with Retry-After).
+    ErrorCodes(SECURE_CHAT_ERROR_STATUS, 'group_not_found', 'chat_rate_limited'),
     ZodResponse(201, UploadView, 'Reserved against the institution quota; send the bytes with PATCH'),
   );
 

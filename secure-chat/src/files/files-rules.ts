@@ -4,6 +4,14 @@ import type { BlobRange } from './blob-store.js';
 export const UPLOAD_MEDIA_TYPE = 'application/offset+octet-stream';
 
 export const DEFAULT_RETENTION_DAYS = 7;
+/**
+ * The least a file counts against the quotas, whatever its size: each one costs a database row and a file on
+ * disk (a filesystem block, an inode), so a thousand one-byte files are charged 4 MiB, not 1000 bytes.
+ */
+export const MIN_CHARGE_BYTES = 4096;
+
+/** What a file of `sizeBytes` counts against its institution's quota and its uploader's share. */
+export const chargedBytes = (sizeBytes: number): number => Math.max(sizeBytes, MIN_CHARGE_BYTES);
 export const MAX_RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
 

@@ -5,22 +5,28 @@ import { FilesService } from './files.service.js';
 
 /** How often expired files and abandoned uploads are deleted. */
 export const FILES_SWEEP_MS = 10 * 60_000;
-/** Files one run deletes at most; what is left waits for the next run. */
+/** Files (and tombstones) one batch deletes; a run takes batch after batch until none is left. */
 export const FILES_SWEEP_BATCH = 500;
 /** Tombstones (links that answer 410) are kept this long after deletion, then purged (links answer 404). */
 export const TOMBSTONE_KEEP_MS = 30 * 86_400_000;
 
 export type SweepResult = { deleted: number; purged: number };
 
+/** Lets the event loop serve what waits (requests, timers) between two batches. */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Deletes complete files past their expiry and uploads abandoned before their last byte, releasing their
  * quota, and purges old tombstones. It runs on a timer, never on a request, one file at a time with the event
- * loop free between them; on several nodes each deletes what it finds (FilesService.discard releases once).
+ * loop free between them, in batches until nothing expired is left (a backlog of a million abandoned uploads
+ * is cleared in one run, not over weeks of runs); on several nodes each deletes what it finds
+ * (FilesService.discard releases once).
  */
 @Injectable()
 export class FilesSweepService implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | null = null;
+  private stopping = false;
 
   constructor(
     private readonly files: FilesService,
@@ -40,16 +46,32 @@ export class FilesSweepService implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    this.stopping = true; // the run ends after its batch
     await this.running;
   }
 
   async sweep(now: Date = this.files.now(), batch = FILES_SWEEP_BATCH): Promise<SweepResult> {
     let deleted = 0;
-    for (const { id } of await this.repo.expired(now, batch)) {
-      const row = await this.repo.byId(id);
-      if (row && (await this.files.discard(row))) deleted += 1;
+    for (;;) {
+      const ids = await this.repo.expired(now, batch);
+      let inBatch = 0;
+      for (const { id } of ids) {
+        const row = await this.repo.byId(id);
+        if (row && (await this.files.discard(row))) inBatch += 1;
+      }
+      deleted += inBatch;
+      // A short batch was the last; one of which nothing was deleted (another node took them) would only spin.
+      if (ids.length < batch || inBatch === 0 || this.stopping) break;
+      await breathe();
     }
-    const purged = await this.repo.purgeTombstones(new Date(now.getTime() - TOMBSTONE_KEEP_MS), batch);
+    let purged = 0;
+    const before = new Date(now.getTime() - TOMBSTONE_KEEP_MS);
+    for (;;) {
+      const n = await this.repo.purgeTombstones(before, batch);
+      purged += n;
+      if (n < batch || this.stopping) break;
+      await breathe();
+    }
     return { deleted, purged };
   }
 

@@ -29,3 +29,20 @@ describe('chat attachments in cluster mode', () => {
     expect(startWarnings(loadFilesConfig({}, platform('in-process')))).toEqual([]);
   });
 });
+
+describe('what one uploader may hold and create', () => {
+  it('defaults to 32 uploads in progress and 30 creations a minute; both can be set, never to 0', () => {
+    expect(loadFilesConfig({}, platform('in-process'))).toMatchObject({
+      maxUploadsInProgress: 32,
+      createsPerMinute: 30,
+    });
+    const set = { PAKAWAAZ_CHAT_FILE_UPLOADS_IN_PROGRESS: '8', PAKAWAAZ_CHAT_FILE_CREATES_PER_MINUTE: '120' };
+    expect(loadFilesConfig(set, platform('in-process'))).toMatchObject({
+      maxUploadsInProgress: 8,
+      createsPerMinute: 120,
+    });
+    expect(() =>
+      loadFilesConfig({ PAKAWAAZ_CHAT_FILE_UPLOADS_IN_PROGRESS: '0' }, platform('in-process')),
+    ).toThrow(/PAKAWAAZ_CHAT_FILE_UPLOADS_IN_PROGRESS/);
+  });
+});

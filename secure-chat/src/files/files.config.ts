@@ -3,8 +3,9 @@ import { parseConfig, type Env, type PlatformConfig } from '@pakawaaz/platform';
 import { z } from 'zod';
 
 const unset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const bytes = (min: number, max: number, def: number) =>
-  z.preprocess(unset, z.coerce.number({ message: 'expected bytes' }).int().min(min).max(max).default(def));
+const whole = (message: string, min: number, max: number, def: number) =>
+  z.preprocess(unset, z.coerce.number({ message }).int().min(min).max(max).default(def));
+const bytes = (min: number, max: number, def: number) => whole('expected bytes', min, max, def);
 
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
@@ -14,18 +15,11 @@ const schema = z.object({
   PAKAWAAZ_CHAT_FILE_MAX_BYTES: bytes(1024, 16 * GiB, 100 * MiB),
   PAKAWAAZ_CHAT_FILE_CHUNK_MAX_BYTES: bytes(64 * 1024, 1 * GiB, 8 * MiB),
   PAKAWAAZ_CHAT_FILE_QUOTA_BYTES: bytes(1024, 2 ** 50, 20 * GiB),
-  PAKAWAAZ_CHAT_FILE_UPLOADER_SHARE_PERCENT: z.preprocess(
-    unset,
-    z.coerce.number({ message: 'expected a percentage' }).int().min(1).max(100).default(25),
-  ),
-  PAKAWAAZ_CHAT_FILE_UPLOAD_IDLE_SECONDS: z.preprocess(
-    unset,
-    z.coerce.number({ message: 'expected seconds' }).int().min(1).max(3600).default(30),
-  ),
-  PAKAWAAZ_CHAT_FILE_ABANDON_HOURS: z.preprocess(
-    unset,
-    z.coerce.number({ message: 'expected hours' }).int().min(1).max(720).default(24),
-  ),
+  PAKAWAAZ_CHAT_FILE_UPLOADER_SHARE_PERCENT: whole('expected a percentage', 1, 100, 25),
+  PAKAWAAZ_CHAT_FILE_UPLOAD_IDLE_SECONDS: whole('expected seconds', 1, 3600, 30),
+  PAKAWAAZ_CHAT_FILE_UPLOADS_IN_PROGRESS: whole('expected a count', 1, 10_000, 32),
+  PAKAWAAZ_CHAT_FILE_CREATES_PER_MINUTE: whole('expected a count', 1, 60_000, 30),
+  PAKAWAAZ_CHAT_FILE_ABANDON_HOURS: whole('expected hours', 1, 720, 24),
 });
 
 export type FilesConfig = {
@@ -39,6 +33,10 @@ export type FilesConfig = {
   defaultQuotaBytes: number;
   /** The most of its institution's quota one handset (or one official's token) may hold, in percent. */
   uploaderSharePercent: number;
+  /** Uploads in progress (created, not yet complete) one handset (or one official's token) may hold. */
+  maxUploadsInProgress: number;
+  /** Uploads one handset (or official's token) may create a minute, in bursts of as many (per node). */
+  createsPerMinute: number;
   /** A PATCH that sends nothing for this long is ended; the bytes received so far are kept. */
   uploadIdleMs: number;
   /** An upload not completed this long after its creation is deleted by the sweep. */
@@ -58,6 +56,8 @@ export function loadFilesConfig(env: Env, platform: PlatformConfig): FilesConfig
     chunkMaxBytes: c.PAKAWAAZ_CHAT_FILE_CHUNK_MAX_BYTES,
     defaultQuotaBytes: c.PAKAWAAZ_CHAT_FILE_QUOTA_BYTES,
     uploaderSharePercent: c.PAKAWAAZ_CHAT_FILE_UPLOADER_SHARE_PERCENT,
+    maxUploadsInProgress: c.PAKAWAAZ_CHAT_FILE_UPLOADS_IN_PROGRESS,
+    createsPerMinute: c.PAKAWAAZ_CHAT_FILE_CREATES_PER_MINUTE,
     uploadIdleMs: c.PAKAWAAZ_CHAT_FILE_UPLOAD_IDLE_SECONDS * 1000,
     abandonMs: c.PAKAWAAZ_CHAT_FILE_ABANDON_HOURS * 3_600_000,
     unsharedInCluster: platform.eventBusMode === 'nats' && c.PAKAWAAZ_CHAT_FILES_DIR === undefined,

@@ -6,6 +6,7 @@ export type FilesErrorCode =
   | 'file_too_large'
   | 'file_quota_exceeded'
   | 'file_uploader_share_exceeded'
+  | 'too_many_uploads'
   | 'upload_not_found'
   | 'upload_media_type'
   | 'upload_offset_required'
@@ -32,6 +33,9 @@ export const FILES_ERROR_STATUS = {
   // This handset (or official's token) would hold more than its share of the institution's quota
   // (PAKAWAAZ_CHAT_FILE_UPLOADER_SHARE_PERCENT): details carry heldBytes and shareBytes.
   file_uploader_share_exceeded: 413,
+  // This handset (or official's token) already has PAKAWAAZ_CHAT_FILE_UPLOADS_IN_PROGRESS uploads not yet
+  // complete: finish or cancel (DELETE) one first; details carry inProgress and maxInProgress.
+  too_many_uploads: 409,
   // No upload with this id of this uploader (another official's is not said to exist).
   upload_not_found: 404,
   // PATCH takes the bytes as application/offset+octet-stream (tus 1.0), nothing else.

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { MIN_CHARGE_BYTES } from './files-rules.js';
 import { chatFiles, chatFileUsage } from './files.schema.js';
 
 export type FileRow = typeof chatFiles.$inferSelect;
@@ -44,17 +45,21 @@ export class FilesRepository {
   }
 
   /**
-   * Bytes one uploader holds in the institution (uploads in progress and complete files): its handset's, or
-   * an official's token's. Called after `reserve` in the same transaction: the institution's usage row is
-   * locked then, so two creations by the same uploader count each other.
+   * What one uploader holds in the institution: the bytes its uploads in progress and complete files count
+   * (each at least MIN_CHARGE_BYTES), and how many uploads it has in progress; its handset's, or an official's
+   * token's. Called after `reserve` in the same transaction: the institution's usage row is locked then, so
+   * two creations by the same uploader count each other.
    */
-  async uploaderBytes(
+  async uploaderHoldings(
     institutionId: string,
     who: { userId: string; deviceId: string | null },
     tx: Db,
-  ): Promise<number> {
+  ): Promise<{ bytes: number; uploading: number }> {
     const [row] = await tx
-      .select({ n: sql<number>`coalesce(sum(${chatFiles.sizeBytes}), 0)::float8` })
+      .select({
+        bytes: sql<number>`coalesce(sum(greatest(${chatFiles.sizeBytes}, ${MIN_CHARGE_BYTES})), 0)::float8`,
+        uploading: sql<number>`count(*) filter (where ${chatFiles.state} = 'uploading')::int`,
+      })
       .from(chatFiles)
       .where(
         and(
@@ -65,7 +70,7 @@ export class FilesRepository {
             : eq(chatFiles.uploaderDeviceId, who.deviceId),
         ),
       );
-    return Number(row?.n ?? 0);
+    return { bytes: Number(row?.bytes ?? 0), uploading: Number(row?.uploading ?? 0) };
   }
 
   async release(institutionId: string, bytes: number, tx: Db = this.db): Promise<void> {

@@ -19,7 +19,8 @@ import { FILES_CONFIG, type FilesConfig } from './files.config.js';
 import type { CreateUploadInput, UploadView, UsageView } from './files.dto.js';
 import { filesError } from './files.errors.js';
 import { FilesRepository, type FileRow, type UsageRow } from './files.repository.js';
-import { DEFAULT_RETENTION_DAYS, fileExpiry, parseRange } from './files-rules.js';
+import { chargedBytes, DEFAULT_RETENTION_DAYS, fileExpiry, parseRange } from './files-rules.js';
+import { UploadCreations } from './upload-creations.js';
 
 /** Who uploads: an official, through a handset's certificate or their own token. */
 export type Uploader = { userId: string; institutionId: string | null; deviceId: string | null };
@@ -54,6 +55,7 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 @Injectable()
 export class FilesService {
   now = () => new Date();
+  private readonly creations: UploadCreations;
 
   constructor(
     private readonly repo: FilesRepository,
@@ -62,7 +64,9 @@ export class FilesService {
     private readonly audit: AuditService,
     // The chat groups' members: a file's groupId must name a group its uploader is in.
     private readonly groups: DeliveryRepository,
-  ) {}
+  ) {
+    this.creations = new UploadCreations(config.createsPerMinute);
+  }
 
   async create(
     who: Uploader,
@@ -75,18 +79,15 @@ export class FilesService {
         `A file may have at most ${this.config.maxFileBytes} bytes; this one declares ${input.sizeBytes}.`,
         { maxBytes: this.config.maxFileBytes },
       );
+    this.creations.require(who, this.now().getTime());
+    const charge = chargedBytes(input.sizeBytes);
     const id = randomUUID();
     const now = this.now();
     const row = await this.repo.transaction(async (tx) => {
-      const usage = await this.repo.reserve(
-        institutionId,
-        input.sizeBytes,
-        this.config.defaultQuotaBytes,
-        tx,
-      );
-      if (!usage) throw await this.quotaExceeded(institutionId, input.sizeBytes, tx);
+      const usage = await this.repo.reserve(institutionId, charge, this.config.defaultQuotaBytes, tx);
+      if (!usage) throw await this.quotaExceeded(institutionId, charge, tx);
       // A refusal here rolls the reservation back with the transaction.
-      await this.requireUploaderShare(usage, who, input.sizeBytes, tx);
+      await this.requireUploaderRoom(usage, who, charge, tx);
       return this.repo.insert(
         {
           id,
@@ -226,7 +227,7 @@ export class FilesService {
       if (!current || current.state === 'deleted') return false;
       const now = this.now();
       await this.repo.update(row.id, { state: 'deleted', deletedAt: now, updatedAt: now, leaseId: null }, tx);
-      await this.repo.release(current.institutionId, current.sizeBytes, tx);
+      await this.repo.release(current.institutionId, chargedBytes(current.sizeBytes), tx);
       return true;
     });
     await this.blobs.delete(row.id);
@@ -266,16 +267,28 @@ export class FilesService {
     return institutionId;
   }
 
-  /** One uploader may not reserve the whole quota: at most its share of it (counted before the reservation). */
-  private async requireUploaderShare(usage: UsageRow, who: Uploader, needBytes: number, tx: Db) {
+  /**
+   * One uploader may not reserve the whole quota: at most its share of it (counted before the reservation);
+   * nor hold more than maxUploadsInProgress uploads not yet complete, each a row and a file however small.
+   * Counted under the lock `reserve` took on the institution's usage row, so concurrent creations cannot
+   * both pass.
+   */
+  private async requireUploaderRoom(usage: UsageRow, who: Uploader, needBytes: number, tx: Db) {
+    const held = await this.repo.uploaderHoldings(usage.institutionId, who, tx);
+    const { maxUploadsInProgress } = this.config;
+    if (held.uploading >= maxUploadsInProgress)
+      throw filesError(
+        'too_many_uploads',
+        `One ${who.deviceId ? 'handset' : 'account'} may have at most ${maxUploadsInProgress} uploads in progress: finish or cancel (DELETE) one of them first.`,
+        { inProgress: held.uploading, maxInProgress: maxUploadsInProgress },
+      );
     const quotaBytes = usage.quotaBytes ?? this.config.defaultQuotaBytes;
     const shareBytes = Math.floor((quotaBytes * this.config.uploaderSharePercent) / 100);
-    const heldBytes = await this.repo.uploaderBytes(usage.institutionId, who, tx);
-    if (heldBytes + needBytes > shareBytes)
+    if (held.bytes + needBytes > shareBytes)
       throw filesError(
         'file_uploader_share_exceeded',
         `One ${who.deviceId ? 'handset' : 'account'} may hold at most ${this.config.uploaderSharePercent}% of its institution's attachment quota (${shareBytes} bytes): delete files you no longer need, or wait for them to expire.`,
-        { heldBytes, shareBytes, needBytes },
+        { heldBytes: held.bytes, shareBytes, needBytes },
       );
   }
 

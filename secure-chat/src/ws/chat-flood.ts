@@ -13,7 +13,8 @@ import { SECURE_CHAT_CONFIG, type SecureChatConfig } from '../secure-chat.config
 import { SECURE_CHAT_ERROR_STATUS, secureChatError } from '../secure-chat.errors.js';
 
 /**
- * A token bucket: `perSecond` tokens a second, bursts of twice that. Pure; the caller passes the clock.
+ * A token bucket: `perSecond` tokens a second, bursts of `burst` (by default twice that). Pure; the caller
+ * passes the clock.
  */
 export class TokenBucket {
   private tokens: number;
@@ -22,14 +23,15 @@ export class TokenBucket {
   constructor(
     private readonly perSecond: number,
     now: number,
+    private readonly burst = perSecond * 2,
   ) {
-    this.tokens = perSecond * 2;
+    this.tokens = burst;
     this.at = now;
   }
 
   /** Takes `cost` tokens (a frame: 1; its bytes: as many) if there are that many. */
   take(now: number, cost = 1): boolean {
-    this.tokens = Math.min(this.perSecond * 2, this.tokens + ((now - this.at) / 1000) * this.perSecond);
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.perSecond);
     this.at = now;
     if (this.tokens < cost) return false;
     this.tokens -= cost;

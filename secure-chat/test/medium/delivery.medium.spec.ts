@@ -50,6 +50,8 @@ const config: SecureChatConfig = {
     chunkMaxBytes: 1 << 16,
     defaultQuotaBytes: 1 << 24,
     uploaderSharePercent: 25,
+    maxUploadsInProgress: 32,
+    createsPerMinute: 30,
     uploadIdleMs: 30_000,
     abandonMs: 3_600_000,
   },

@@ -213,9 +213,9 @@ describe('resumable uploads', () => {
 
   it('discards an upload whose bytes do not match the declared SHA-256, and releases its reservation', async () => {
     const before = await usedBytes(INST_B);
-    const bytes = randomBytes(1000);
-    const u = await files.create(omar, { sizeBytes: 1000, sha256: sha(Buffer.from('other')) });
-    expect(await usedBytes(INST_B)).toBe(before + 1000);
+    const bytes = randomBytes(5000);
+    const u = await files.create(omar, { sizeBytes: 5000, sha256: sha(Buffer.from('other')) });
+    expect(await usedBytes(INST_B)).toBe(before + 5000);
     expect(await code(send(omar, u.id, 0, bytes))).toMatchObject({
       code: 'upload_digest_mismatch',
       details: { expected: sha(Buffer.from('other')), actual: sha(bytes) },
@@ -247,7 +247,8 @@ describe('quota, links, retention and deletion', () => {
     await files.create(who, { sizeBytes: 1 << 20, sha256: 'a'.repeat(64) });
     expect(await code(files.create(who, { sizeBytes: 1, sha256: 'a'.repeat(64) }))).toEqual({
       code: 'file_quota_exceeded',
-      details: { usedBytes: 3 << 20, quotaBytes: 3 << 20, needBytes: 1 },
+      // A file counts at least MIN_CHARGE_BYTES (4 KiB), however small.
+      details: { usedBytes: 3 << 20, quotaBytes: 3 << 20, needBytes: 4096 },
     });
     await files.remove(who, a.id);
     expect(await usedBytes(inst)).toBe(2 << 20);

@@ -10,6 +10,8 @@ export const FILES_TEST_CONFIG: FilesConfig = {
   chunkMaxBytes: 64 * 1024,
   defaultQuotaBytes: 3 << 20,
   uploaderSharePercent: 100,
+  maxUploadsInProgress: 32,
+  createsPerMinute: 6000,
   uploadIdleMs: 1000,
   abandonMs: 3_600_000,
 };

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_STALLS, MIN_CHUNK_BYTES, sendChunks, type Upload } from './upload-chunks.ts';
+
+const ORIGIN = 'https://pakawaaz.test';
+const SIZE = 1 << 20;
+const sealed = Uint8Array.from({ length: SIZE }, (_, i) => i % 251);
+const first: Upload = { id: 'u1', chunkMaxBytes: 256 * 1024, offset: 0 };
+const noPause = () => Promise.resolve();
+
+/**
+ * The server's side of an upload, as the routes answer: PATCH at the stored offset stores the bytes (or, as
+ * `patch` decides, part of them and 400 upload_interrupted with details.offset, or a dropped connection);
+ * HEAD answers Upload-Offset.
+ */
+function server(patch: (n: number, body: Uint8Array, offset: number) => 'ok' | 'drop' | { keep: number }) {
+  const stored: number[] = [];
+  const log: string[] = [];
+  let patches = 0;
+  const reply = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+  const http = async (req: Request): Promise<Response> => {
+    if (req.method === 'HEAD') {
+      log.push('HEAD');
+      return new Response(null, { status: 200, headers: { 'upload-offset': String(stored.length) } });
+    }
+    const at = Number(req.headers.get('upload-offset'));
+    const body = new Uint8Array(await req.arrayBuffer());
+    log.push(`PATCH ${at}+${body.length}`);
+    if (at !== stored.length)
+      return reply(409, {
+        code: 'upload_offset_mismatch',
+        message: 'no',
+        details: { offset: stored.length },
+      });
+    const verdict = patch(++patches, body, at);
+    if (verdict === 'drop') throw new TypeError('Failed to fetch');
+    const keep = verdict === 'ok' ? body.length : verdict.keep;
+    for (const b of body.subarray(0, keep)) stored.push(b);
+    if (verdict !== 'ok')
+      return reply(400, {
+        code: 'upload_interrupted',
+        message: 'The chunk stopped early: resume.',
+        details: { offset: stored.length },
+      });
+    const done = stored.length === SIZE;
+    return reply(200, { ...first, offset: stored.length, ...(done ? { download: { path: '/d/t' } } : {}) });
+  };
+  return { http, log, stored };
+}
+
+const same = (stored: number[]) => stored.length === SIZE && stored.every((b, i) => b === sealed[i]);
+
+describe('sending an upload’s chunks', () => {
+  it('resumes an interrupted chunk from details.offset, with smaller chunks from then on', async () => {
+    const s = server((n) => (n === 2 ? { keep: 1000 } : 'ok'));
+    const last = await sendChunks(sealed, first, s.http, { origin: ORIGIN, pause: noPause });
+    expect(last.download?.path).toBe('/d/t');
+    expect(same(s.stored)).toBe(true);
+    expect(s.log.slice(0, 3)).toEqual(['PATCH 0+262144', 'PATCH 262144+262144', 'PATCH 263144+131072']);
+    expect(s.log).not.toContain('HEAD');
+  });
+
+  it('asks the server where the upload stands (HEAD) after a dropped connection, and goes on from there', async () => {
+    const s = server((n, body) => (n === 1 ? (s.stored.push(...body.subarray(0, 500)), 'drop') : 'ok'));
+
+    await sendChunks(sealed, first, s.http, { origin: ORIGIN, pause: noPause });
+    expect(s.log.slice(0, 3)).toEqual(['PATCH 0+262144', 'HEAD', 'PATCH 500+262144']);
+    expect(same(s.stored)).toBe(true);
+  });
+
+  it('goes on as long as attempts store bytes, however many are interrupted or store nothing', async () => {
+    // Two attempts of three store nothing: never MAX_STALLS in a row.
+    const s = server((n) => ({ keep: n % 3 === 0 ? 40_000 : 0 }));
+    const last = await sendChunks(sealed, first, s.http, { origin: ORIGIN, pause: noPause });
+    expect(same(s.stored)).toBe(true);
+    expect(last.offset).toBe(SIZE);
+    expect(s.log.length).toBeGreaterThan(MAX_STALLS);
+    // Halved down to the smallest chunk the server takes, never below.
+    const sizes = s.log.map((l) => Number(l.split('+')[1]));
+    expect(sizes.slice(0, 4)).toEqual([262144, 131072, MIN_CHUNK_BYTES, MIN_CHUNK_BYTES]);
+    const chunks = s.log.map((l) => l.slice('PATCH '.length).split('+').map(Number) as [number, number]);
+    // Never below it but for the last bytes.
+    expect(chunks.every(([at, n]) => n >= MIN_CHUNK_BYTES || at + n === SIZE)).toBe(true);
+  });
+
+  it(`gives up with a clear message after ${MAX_STALLS} attempts in a row that store nothing`, async () => {
+    const s = server((n) => (n === 1 ? 'ok' : { keep: 0 }));
+    const pauses: number[] = [];
+    const pause = (ms: number) => (pauses.push(ms), Promise.resolve());
+    const err = await sendChunks(sealed, first, s.http, { origin: ORIGIN, pause }).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('upload_gave_up');
+    expect((err as Error).message).toMatch(/stopped 5 times at byte 262144 of 1048576 .*send the file again/);
+    expect(s.log.filter((l) => l.startsWith('PATCH'))).toHaveLength(1 + MAX_STALLS);
+    expect(pauses).toEqual([1000, 2000, 4000, 8000]);
+  });
+
+  it('stops at once on a refusal that another attempt would not change', async () => {
+    const http = () =>
+      Promise.resolve(
+        new Response(JSON.stringify({ code: 'upload_digest_mismatch', message: 'The bytes do not match.' }), {
+          status: 422,
+        }),
+      );
+    await expect(sendChunks(sealed, first, http, { origin: ORIGIN, pause: noPause })).rejects.toMatchObject({
+      code: 'upload_digest_mismatch',
+      message: 'The bytes do not match.',
+    });
+  });
+});

@@ -1,0 +1,121 @@
+// Sends an upload's bytes chunk by chunk and resumes where the server says it stands. A PATCH is ended by the
+// server 50 s after it began, or when it sends nothing for a while, with 400 upload_interrupted and
+// details.offset (the bytes up to there are kept): on a slow link that is every large chunk, so the page goes
+// on from that offset with smaller chunks rather than failing the file. A dropped connection or a 5xx asks
+// the server (HEAD) where the upload stands. Giving up is bounded: MAX_STALLS attempts in a row that add no
+// byte.
+
+/** What the server answers about an upload (the fields the page reads). */
+export type Upload = { id: string; chunkMaxBytes: number; offset: number; download?: { path: string } };
+
+/** How the page calls device routes: dpopFetch (the bound token and a fresh proof per request). */
+export type DeviceHttp = (request: Request) => Promise<Response>;
+
+/** Attempts in a row that may end without a new byte stored before the upload gives up. */
+export const MAX_STALLS = 5;
+/** The smallest chunk after interruptions (the server takes at least 64 KiB a PATCH). */
+export const MIN_CHUNK_BYTES = 64 * 1024;
+
+export const FILES = '/api/v1/chat/device/files';
+
+type Failure = { status: number; code: string; message: string; offset?: number; retryAfterSeconds?: number };
+
+export class UploadError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The error reply of a refused request: `{code, message, details}` (details.offset on an upload's errors). */
+async function failure(res: Response): Promise<Failure> {
+  const body = (await res.json().catch(() => ({}))) as {
+    code?: string;
+    message?: string;
+    details?: { offset?: unknown };
+  };
+  const offset = body.details?.offset;
+  const retryAfter = Number(res.headers.get('retry-after'));
+  return {
+    status: res.status,
+    code: body.code ?? '',
+    message: body.message ?? `HTTP ${res.status}`,
+    ...(typeof offset === 'number' ? { offset } : {}),
+    ...(retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
+  };
+}
+
+export type SendOptions = {
+  /** The page's origin (location.origin). */
+  origin: string;
+  /** Waits between attempts (a test passes one that does not). */
+  pause?: (ms: number) => Promise<void>;
+};
+
+/** Sends `sealed` from `first.offset` to its end; the last reply (with the download link). */
+export async function sendChunks(
+  sealed: Uint8Array<ArrayBuffer>,
+  first: Upload,
+  http: DeviceHttp,
+  { origin, pause = sleep }: SendOptions,
+): Promise<Upload> {
+  const url = new URL(`${FILES}/${encodeURIComponent(first.id)}`, origin);
+  let up = first;
+  let chunkBytes = first.chunkMaxBytes;
+  let stalls = 0;
+  while (up.offset < sealed.length) {
+    const at = up.offset;
+    const res = await http(
+      new Request(url, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/offset+octet-stream', 'upload-offset': String(at) },
+        body: sealed.subarray(at, at + chunkBytes),
+      }),
+    ).catch(() => null); // the connection dropped: ask where the upload stands
+    if (res?.ok) {
+      up = (await res.json()) as Upload;
+      stalls = 0;
+      continue;
+    }
+    const why = res ? await failure(res) : null;
+    if (why && !resumable(why)) throw new UploadError(why.message, why.code);
+    // The chunk took too long: the next ones are smaller, so each fits in the server's time.
+    if (why?.code === 'upload_interrupted')
+      chunkBytes = Math.max(MIN_CHUNK_BYTES, Math.floor(chunkBytes / 2));
+    const offset = why?.offset ?? (await whereItStands(http, url));
+    if (offset !== null && offset > at) stalls = 0;
+    else if (++stalls >= MAX_STALLS)
+      throw new UploadError(
+        `The upload stopped ${MAX_STALLS} times at byte ${at} of ${sealed.length} (${why ? why.message : 'the connection dropped'}): check the connection and send the file again.`,
+        'upload_gave_up',
+      );
+    if (offset !== null) up = { ...up, offset };
+    if (offset === null || offset <= at)
+      await pause(why?.retryAfterSeconds ? why.retryAfterSeconds * 1000 : 1000 * 2 ** (stalls - 1));
+  }
+  return up;
+}
+
+/**
+ * Worth another attempt: an interrupted chunk, an offset other than the server's, another PATCH still
+ * streaming (a lost one the server has not ended yet), a rate limit, a timeout, a server error.
+ */
+function resumable(f: Failure): boolean {
+  return (
+    ['upload_interrupted', 'upload_offset_mismatch', 'upload_busy'].includes(f.code) ||
+    f.status === 408 ||
+    f.status === 429 ||
+    f.status >= 500
+  );
+}
+
+/** The server's offset (HEAD answers Upload-Offset), or null when it cannot be reached. */
+async function whereItStands(http: DeviceHttp, url: URL): Promise<number | null> {
+  const res = await http(new Request(url, { method: 'HEAD' })).catch(() => null);
+  const offset = res?.ok ? Number(res.headers.get('upload-offset')) : Number.NaN;
+  return Number.isSafeInteger(offset) && offset >= 0 ? offset : null;
+}
