@@ -28,6 +28,16 @@ describe('bot webhook URLs', () => {
       'https://admin.localhost/hook',
     ])
       expect(webhookUrlProblem(u, true), u).toMatch(/loopback/);
+    // Not with an allow-list either: cloud metadata in a private range (AWS IMDS over IPv6, Alibaba), and
+    // deprecated site-local IPv6 with or without one.
+    const listed = ['eoffice.gov.example'];
+    for (const u of [
+      'https://[fd00:ec2::254]/latest',
+      'https://100.100.100.200/latest',
+      'https://[fec0::1]/h',
+    ])
+      expect(webhookUrlProblem(u, false, listed), u).toMatch(/cloud metadata/);
+    expect(webhookUrlProblem('https://[fec0::1]/h', false), 'fec0').toMatch(/cloud metadata/);
     // Without an allow-list, public addresses only: no private network.
     expect(webhookUrlProblem('https://10.0.0.5/h', false)).toMatch(/private/);
     expect(webhookUrlProblem('https://[fd00::5]/h', false)).toMatch(/private/);

@@ -38,9 +38,10 @@ export type BotsConfig = {
   loopbackHttp: boolean;
   /**
    * Hosts webhooks may go to (`eoffice.gov.example`, or `.gov.example` for a domain and its subdomains), at
-   * any address but loopback, link-local and unspecified; empty: any host at a public address only (no
-   * private networks). Set it in production: a chat-admin of an institution registers webhook URLs, and the
-   * server calls them from inside the data centre. The address a name resolves to is checked when connecting.
+   * any address but loopback, link-local, unspecified and cloud metadata; empty: any host at a public address
+   * only (no private networks). Set it in production: a chat-admin of an institution registers webhook URLs,
+   * and the server calls them from inside the data centre. The address a name resolves to is checked when
+   * connecting.
    */
   webhookHosts: readonly string[];
   /** The key set bots' webhook secrets are sealed under (a file, or a label in an HSM). */
@@ -87,9 +88,29 @@ function subnets(...cidrs: string[]): BlockList {
   return list;
 }
 
-/** Addresses a webhook never goes to: the server itself, link-local (cloud metadata), unspecified (also when
- * embedded in an IPv6 address: see `embeddedIpv4`). */
-const NEVER = subnets('127.0.0.0/8', '169.254.0.0/16', '0.0.0.0/8', '::1/128', '::/128', 'fe80::/10');
+/**
+ * Addresses a webhook never goes to, whatever PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS says: the server itself
+ * (loopback), unspecified (also when embedded in an IPv6 address: see `embeddedIpv4`), all link-local
+ * (169.254/16, fe80::/10: AWS, GCP, Azure, Oracle, OpenStack and Tencent metadata live there) and the
+ * cloud metadata and host services that sit in ranges an allow-list opens: AWS's IMDS and EKS Pod Identity
+ * over IPv6 (fd00:ec2::254, fd00:ec2::23), GCP's metadata over IPv6 (fd20:ce::254), Alibaba's
+ * (100.100.100.200, in 100.64/10), Azure's WireServer (168.63.129.16), and deprecated site-local IPv6
+ * (fec0::/10).
+ */
+const NEVER = subnets(
+  '127.0.0.0/8',
+  '0.0.0.0/8',
+  '::1/128',
+  '::/128',
+  '169.254.0.0/16',
+  'fe80::/10',
+  'fec0::/10',
+  'fd00:ec2::254/128',
+  'fd00:ec2::23/128',
+  'fd20:ce::254/128',
+  '100.100.100.200/32',
+  '168.63.129.16/32',
+);
 
 /** Never either: not unicast on the Internet (multicast, reserved, benchmarking, IETF protocol assignments),
  * or IPv4 in IPv6 the server cannot see into (Teredo, local-use NAT64). */
@@ -110,9 +131,10 @@ const PRIVATE = subnets('10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64
 
 /**
  * Why a webhook may not go to this address, or null. Never loopback (but in lab mode, for http to a loopback
- * host), link-local or unspecified; private networks only when PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS is set (its
- * hosts are the operator's to vouch for). Checked on the literal at registration and, for a name, on the
- * address it resolves to when the server connects (webhook-post.ts).
+ * host), link-local, unspecified or cloud metadata (NEVER: no allow-list opens them); private networks only
+ * when PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS is set (its hosts are the operator's to vouch for). Checked on the
+ * literal at registration and, for a name, on the address it resolves to when the server connects
+ * (webhook-post.ts).
  */
 export function addressProblem(
   address: string,
@@ -122,7 +144,7 @@ export function addressProblem(
   if (!family) return 'not an address';
   const type = family === 4 ? 'ipv4' : 'ipv6';
   if (NEVER.check(address, type) && !(policy.loopback && LOOPBACK_BLOCK.check(address, type)))
-    return 'a loopback or link-local address';
+    return 'a loopback, link-local or cloud metadata address';
   if (RESERVED.check(address, type)) return 'a multicast or reserved address';
   if (!policy.privateNetworks && PRIVATE.check(address, type))
     return 'a private address (name the host in PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS)';

@@ -36,6 +36,26 @@ describe('webhook addresses checked when connecting, not only at registration', 
     expect(await lookupOf(guardedLookup(publicOnly, resolvesTo('203.0.113.7')))).toBe('"203.0.113.7"');
   });
 
+  it('refuses cloud metadata and link-local even for a host the allow-list names', async () => {
+    const listed = { loopback: false, privateNetworks: true };
+    for (const a of [
+      '169.254.169.254',
+      '169.254.170.2',
+      'fe80::a9fe:a9fe',
+      'fd00:ec2::254',
+      'fd00:ec2::23',
+      'fd20:ce::254',
+      '100.100.100.200',
+      '168.63.129.16',
+      'fec0::1',
+      '::ffff:100.100.100.200',
+    ])
+      expect(await lookupOf(guardedLookup(listed, resolvesTo(a))), a).toMatch(/refused: .*cloud metadata/);
+    // Their neighbours in the private ranges stay open to a listed host.
+    for (const a of ['fd00:ec2::1', '100.100.100.199', 'fd20:ce::1'])
+      expect(await lookupOf(guardedLookup(listed, resolvesTo(a))), a).toBe(JSON.stringify(a));
+  });
+
   it('hands the socket only the allowed addresses of a mixed answer (all: true, as happy eyeballs asks)', async () => {
     const lookup = guardedLookup(publicOnly, resolvesTo('127.0.0.1', '203.0.113.7'));
     expect(JSON.parse(await lookupOf(lookup, true))).toEqual([{ address: '203.0.113.7', family: 4 }]);
