@@ -38,6 +38,16 @@ describe('bot webhook URLs', () => {
     ])
       expect(webhookUrlProblem(u, false, listed), u).toMatch(/cloud metadata/);
     expect(webhookUrlProblem('https://[fec0::1]/h', false), 'fec0').toMatch(/cloud metadata/);
+    // A trailing dot is the same name: checked as it (localhost. is loopback), and otherwise refused.
+    for (const u of ['https://localhost./hook', 'https://localhost../hook', 'https://admin.localhost./hook'])
+      expect(webhookUrlProblem(u, true), u).toBe('a loopback address');
+    expect(webhookUrlProblem('https://eoffice.example./hook', false)).toMatch(/ending in a dot/);
+    expect(webhookUrlProblem('https://eoffice.gov.example./h', false, ['eoffice.gov.example'])).toMatch(
+      /ending in a dot/,
+    );
+    expect(webhookUrlProblem('https://evil.example./h', false, ['eoffice.gov.example'])).toMatch(
+      /WEBHOOK_HOSTS/,
+    );
     // Without an allow-list, public addresses only: no private network.
     expect(webhookUrlProblem('https://10.0.0.5/h', false)).toMatch(/private/);
     expect(webhookUrlProblem('https://[fd00::5]/h', false)).toMatch(/private/);
@@ -49,6 +59,9 @@ describe('bot webhook URLs', () => {
     expect(webhookUrlProblem('https://eoffice.gov.example.evil/h', false, hosts)).toMatch(/WEBHOOK_HOSTS/);
     expect(
       loadBotsConfig({ PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS: ' A.example, .b.example ' }).webhookHosts,
+    ).toEqual(['a.example', '.b.example']);
+    expect(
+      loadBotsConfig({ PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS: 'a.example., .b.example.' }).webhookHosts,
     ).toEqual(['a.example', '.b.example']);
   });
 });

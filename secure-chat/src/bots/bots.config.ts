@@ -60,7 +60,8 @@ export function loadBotsConfig(env: Env, dataDir = '.pakawaaz'): BotsConfig {
     loopbackHttp: c.PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP,
     webhookHosts: (c.PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS ?? '')
       .split(',')
-      .map((h) => h.trim().toLowerCase())
+      // `a.example.` is `a.example` (hosts are compared without their trailing dot).
+      .map((h) => h.trim().toLowerCase().replace(/\.+$/, ''))
       .filter(Boolean),
     secretsKeyFile: path.resolve(
       c.PAKAWAAZ_CHAT_BOT_SECRETS_KEY_FILE ?? path.join(dataDir, 'keys', 'bot-secrets.key'),
@@ -183,8 +184,16 @@ export function embeddedIpv4(address: string): string | null {
   return null;
 }
 
+/**
+ * A DNS name with its trailing dot (`localhost.`, absolute) is the same name without it: it is checked as
+ * that name (so `localhost.` is loopback, as the connect-time lookup finds), then refused — one spelling per
+ * host, so the allow-list and the certificate's name compare with what is connected to.
+ */
 function hostProblem(hostname: string, allowed: readonly string[]): string | null {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = hostname
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.+$/, '');
   const family = isIP(host);
   if (family) {
     const problem = addressProblem(host, { loopback: false, privateNetworks: allowed.length > 0 });
@@ -193,6 +202,7 @@ function hostProblem(hostname: string, allowed: readonly string[]): string | nul
   if (host === 'localhost' || host.endsWith('.localhost')) return 'a loopback address';
   if (allowed.length && !allowed.some((a) => (a.startsWith('.') ? host.endsWith(a) : host === a)))
     return 'a host not in PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS';
+  if (hostname.endsWith('.')) return 'a host name ending in a dot (drop the dot)';
   return null;
 }
 
