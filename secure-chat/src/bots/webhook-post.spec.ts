@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guardedLookup, postWebhook } from './webhook-post.js';
+import { guardedLookup, postWebhook, WEBHOOK_REPLY_BYTES } from './webhook-post.js';
 
 /** A resolver that answers one fixed set of addresses, as a DNS name re-pointed after registration would. */
 const resolvesTo =
@@ -88,5 +88,44 @@ describe('postWebhook connects to the address the lookup checked', () => {
     expect(hits).toBe(0);
     expect(await post(true)).toBe(204);
     expect(hits).toBe(1);
+  });
+});
+
+describe('postWebhook reads at most WEBHOOK_REPLY_BYTES of the reply', () => {
+  it('closes a reply that streams without end, well before the timeout; the status decides', async () => {
+    let sent = 0;
+    let closed = false;
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200);
+      const chunk = Buffer.alloc(16 * 1024, 120);
+      const pump = setInterval(() => {
+        if (res.destroyed || res.writableEnded) return;
+        res.write(chunk);
+        sent += chunk.length;
+      }, 1);
+      res.on('close', () => {
+        closed = true;
+        clearInterval(pump);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const started = Date.now();
+      const status = await postWebhook(`http://127.0.0.1:${port}/hook`, {}, '{}', {
+        timeoutMs: 10_000,
+        lookup: guardedLookup({ loopback: true, privateNetworks: false }, resolvesTo('127.0.0.1')),
+      });
+      expect(status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(closed).toBe(true);
+      // What was written before the close reached the socket: the cap, and what was in flight.
+      expect(sent).toBeLessThan(WEBHOOK_REPLY_BYTES * 64);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });
