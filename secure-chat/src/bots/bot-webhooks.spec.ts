@@ -75,3 +75,43 @@ describe("a failed delivery's lastError (shown to the institution's chat-admins)
     expect(webhookFailure(new Error('anything else at 10.1.2.3:8443'))).toBe('failed');
   });
 });
+
+describe('bot webhook deliveries per node are bounded', () => {
+  it('delivers at most webhookConcurrency queues at once; the others start as those finish', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const delivered: string[] = [];
+    const gates: (() => void)[] = [];
+    const bots = {
+      claimDrain: (id: string) => Promise.resolve({ id, institutionId: 'i1', failures: 0 }),
+      releaseDrain: () => Promise.resolve(),
+      hasQueue: () => Promise.resolve(false),
+    };
+    const delivery = {
+      // A slow receiver: each bot's drain holds its slot until the test opens its gate.
+      inbox: async (p: { deviceId: string }) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise<void>((r) => gates.push(r));
+        inFlight -= 1;
+        delivered.push(p.deviceId);
+        return [];
+      },
+    };
+    const config = { ...loadBotsConfig({ PAKAWAAZ_CHAT_BOT_WEBHOOK_CONCURRENCY: '2' }) };
+    const svc = new BotWebhooks(bots as never, delivery as never, config, {} as never, {} as never);
+    const ids = ['b1', 'b2', 'b3', 'b4', 'b5'];
+    for (const id of ids) svc.remember(id, true);
+    svc.queued(ids);
+    const settle = () => new Promise((r) => setTimeout(r, 20));
+    await settle();
+    expect(inFlight).toBe(2);
+    while (delivered.length < ids.length) {
+      gates.shift()?.();
+      await settle();
+    }
+    svc.onModuleDestroy();
+    expect(most).toBe(2);
+    expect(delivered.sort()).toEqual(ids);
+  });
+});

@@ -87,6 +87,8 @@ describe('bot webhook retries', () => {
       sendBurst: 20,
       webhookTimeoutMs: 10_000,
       maxBackoffMs: 600_000,
+      webhookConcurrency: 16,
+      maxBotsPerInstitution: 50,
       drainLeaseMs: 50_000,
       sweepMs: 15_000,
       loopbackHttp: false,

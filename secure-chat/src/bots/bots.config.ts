@@ -15,6 +15,8 @@ const schema = z.object({
   PAKAWAAZ_CHAT_BOT_SEND_BURST: int(1, 100_000, 20),
   PAKAWAAZ_CHAT_BOT_WEBHOOK_TIMEOUT_SECONDS: int(1, 120, 10),
   PAKAWAAZ_CHAT_BOT_WEBHOOK_MAX_BACKOFF_SECONDS: int(1, 86_400, 600),
+  PAKAWAAZ_CHAT_BOT_WEBHOOK_CONCURRENCY: int(1, 1000, 16),
+  PAKAWAAZ_CHAT_BOT_MAX_PER_INSTITUTION: int(1, 100_000, 50),
   PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP: envBool(false),
   PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS: z.preprocess(unset, z.string().max(4096).optional()),
   PAKAWAAZ_CHAT_BOT_SECRETS_KEY_FILE: z.preprocess(unset, z.string().optional()),
@@ -27,6 +29,13 @@ export type BotsConfig = {
   /** One webhook delivery's time limit, and the longest wait between two retries (exponential, jittered). */
   webhookTimeoutMs: number;
   maxBackoffMs: number;
+  /**
+   * Bots' queues this node delivers at once (the others wait their turn): many bots pointed at a slow
+   * receiver hold that many sockets, not one each.
+   */
+  webhookConcurrency: number;
+  /** Bots an institution may have (pending or active; disabled ones do not count). */
+  maxBotsPerInstitution: number;
   /**
    * How long a node's lease on a bot's queue lasts (`drainLeaseMs` of the timeout), renewed before each batch:
    * one node delivers a bot's queue at a time, and a node that dies blocks its bots this long at most.
@@ -55,6 +64,8 @@ export function loadBotsConfig(env: Env, dataDir = '.pakawaaz'): BotsConfig {
     sendBurst: c.PAKAWAAZ_CHAT_BOT_SEND_BURST,
     webhookTimeoutMs: c.PAKAWAAZ_CHAT_BOT_WEBHOOK_TIMEOUT_SECONDS * 1000,
     maxBackoffMs: c.PAKAWAAZ_CHAT_BOT_WEBHOOK_MAX_BACKOFF_SECONDS * 1000,
+    webhookConcurrency: c.PAKAWAAZ_CHAT_BOT_WEBHOOK_CONCURRENCY,
+    maxBotsPerInstitution: c.PAKAWAAZ_CHAT_BOT_MAX_PER_INSTITUTION,
     drainLeaseMs: drainLeaseMs(c.PAKAWAAZ_CHAT_BOT_WEBHOOK_TIMEOUT_SECONDS * 1000),
     sweepMs: 15_000,
     loopbackHttp: c.PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP,

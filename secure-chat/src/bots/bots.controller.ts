@@ -52,7 +52,7 @@ export class BotsAdminController {
   @Post()
   @Roles('chat-admin')
   @Header('cache-control', 'no-store')
-  @ErrorCodes(CODES, 'invalid_bot_input', 'out_of_scope')
+  @ErrorCodes(CODES, 'invalid_bot_input', 'bot_limit_reached', 'out_of_scope')
   @ZodResponse(201, RegisteredBot)
   register(
     @ZodBody(RegisterBotRequest) body: z.infer<typeof RegisterBotRequest>,

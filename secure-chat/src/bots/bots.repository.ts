@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import { deviceQueue } from '../delivery/delivery.schema.js';
 import { chatBots, type ChatBotRow } from './bots.schema.js';
 
@@ -17,6 +17,25 @@ export class BotsRepository {
   async insert(row: NewBot): Promise<ChatBotRow> {
     const [created] = await this.database.db.insert(chatBots).values(row).returning();
     return created!;
+  }
+
+  /**
+   * Inserts a bot unless its institution has `max` bots that are not disabled already (null then). The count and
+   * the insert hold the institution's advisory lock: two registrations at once cannot both take the last place.
+   */
+  async insertWithin(row: NewBot, max: number): Promise<ChatBotRow | null> {
+    return this.database.db.transaction(async (tx) => {
+      await tx.execute(
+        sql`select pg_advisory_xact_lock(hashtextextended(${`bots:${row.institutionId}`}, 0))`,
+      );
+      const [held] = await tx
+        .select({ n: count() })
+        .from(chatBots)
+        .where(and(eq(chatBots.institutionId, row.institutionId), ne(chatBots.state, 'disabled')));
+      if ((held?.n ?? 0) >= max) return null;
+      const [created] = await tx.insert(chatBots).values(row).returning();
+      return created!;
+    });
   }
 
   async byId(id: string, tx?: Db): Promise<ChatBotRow | null> {

@@ -74,14 +74,22 @@ export class BotsService {
     if (problem) throw botsError('invalid_bot_input', `webhookUrl: ${problem}.`, { field: 'webhookUrl' });
     const webhookSecret = newWebhookSecret();
     const enrolmentSecret = randomBytes(32).toString('base64url');
-    const row = await this.repo.insert({
-      institutionId,
-      name: input.name,
-      webhookUrl: input.webhookUrl,
-      webhookSecret: await this.secrets.seal(webhookSecret),
-      enrolmentSecretHash: hashOf(enrolmentSecret).toString('base64url'),
-      createdBy: `${by.actor.type}:${by.actor.id}`,
-    });
+    const max = this.config.maxBotsPerInstitution;
+    const row = await this.repo.insertWithin(
+      {
+        institutionId,
+        name: input.name,
+        webhookUrl: input.webhookUrl,
+        webhookSecret: await this.secrets.seal(webhookSecret),
+        enrolmentSecretHash: hashOf(enrolmentSecret).toString('base64url'),
+        createdBy: `${by.actor.type}:${by.actor.id}`,
+      },
+      max,
+    );
+    if (!row)
+      throw botsError('bot_limit_reached', `The institution has ${max} bots already: disable one first.`, {
+        max,
+      });
     await this.audit.record({
       actor: by.actor,
       action: 'secure-chat.bot.registered',

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import type { BotCertificates } from '@pakawaaz/device-mgmt';
+import { AuditService, NATIONAL_SCOPE, platformDomain, type Principal } from '@pakawaaz/platform';
+import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BotSecrets } from '../../src/bots/bot-secrets.js';
+import type { BotWebhooks } from '../../src/bots/bot-webhooks.service.js';
+import { loadBotsConfig } from '../../src/bots/bots.config.js';
+import { BotsRepository } from '../../src/bots/bots.repository.js';
+import { BotsService } from '../../src/bots/bots.service.js';
+import type { DeviceRemovalService } from '../../src/membership/device-removal.service.js';
+import { secureChatDomain } from '../../src/secure-chat.domain.js';
+import { codeOf } from '../support/app-error.js';
+
+/*
+ * The bot administration routes' service on the environment's database (the real repository and audit; the
+ * device CA, the removal machinery and the webhooks as doubles): the cap on an institution's bots.
+ */
+
+const operator = (institutionId: string | null, roles = ['chat-admin']): Principal => ({
+  actor: { type: 'operator', id: `op-${institutionId ?? 'national'}` },
+  name: `op-${institutionId ?? 'national'}`,
+  roles,
+  institutionId,
+  scope: institutionId ? { kind: 'institution', institutionIds: [institutionId] } : NATIONAL_SCOPE,
+  amr: ['pwd'],
+  acr: 'aal1',
+  tokenId: 'jti',
+});
+
+let db: TestDatabase;
+let repo: BotsRepository;
+let bots: BotsService;
+
+beforeAll(async () => {
+  db = await createTestDatabase([platformDomain, secureChatDomain]);
+  repo = new BotsRepository(db.handle);
+  const certificates: BotCertificates = {
+    issueBot: () => Promise.reject(new Error('not in this test')),
+    revokeBot: () => Promise.resolve(1),
+  };
+  const removal = {
+    removeDevice: (id: string) => Promise.resolve({ deviceId: id, groups: 0 }),
+  } as unknown as DeviceRemovalService;
+  const webhooks = { remember: () => undefined } as unknown as BotWebhooks;
+  const secrets: BotSecrets = { seal: (s) => Promise.resolve(s), open: (s) => Promise.resolve(s) };
+  const config = loadBotsConfig({ PAKAWAAZ_CHAT_BOT_MAX_PER_INSTITUTION: '3' });
+  bots = new BotsService(
+    repo,
+    removal,
+    new AuditService(db.handle),
+    webhooks,
+    config,
+    secrets,
+    certificates,
+    null,
+  );
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+const register = (institutionId: string, webhookUrl = 'https://eoffice.gov.example/hook') =>
+  bots.register({ name: 'e-Office', webhookUrl }, operator(institutionId), `req-${randomUUID()}`);
+
+describe("an institution's bots are capped (PAKAWAAZ_CHAT_BOT_MAX_PER_INSTITUTION)", () => {
+  it('refuses one more with 409 bot_limit_reached, even registered at once; a disabled one frees its place', async () => {
+    const inst = randomUUID();
+    const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => register(inst)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    expect(await codeOf(register(inst))).toMatchObject({
+      code: 'bot_limit_reached',
+      status: 409,
+      details: { max: 3 },
+    });
+    // Another institution has its own places.
+    await expect(register(randomUUID())).resolves.toMatchObject({ state: 'pending' });
+    const first = results.find((r) => r.status === 'fulfilled')!.value;
+    await bots.disable(first.id, operator(inst), 'req-disable');
+    await expect(register(inst)).resolves.toMatchObject({ state: 'pending' });
+  });
+});
