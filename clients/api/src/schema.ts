@@ -3831,6 +3831,7 @@ export interface components {
             state: "pending" | "active" | "disabled";
             /** @description What an official claims its KeyPackages with: bot:<id> */
             user: string;
+            /** @description The webhook; to a role below chat-admin without its query string (`?[redacted]`) */
             webhookUrl: string;
         };
         ChatBotDirectory: {
@@ -3863,6 +3864,7 @@ export interface components {
                 state: "pending" | "active" | "disabled";
                 /** @description What an official claims its KeyPackages with: bot:<id> */
                 user: string;
+                /** @description The webhook; to a role below chat-admin without its query string (`?[redacted]`) */
                 webhookUrl: string;
             }[];
         };
@@ -7387,6 +7389,7 @@ export interface components {
             user: string;
             /** @description whsec_…: verifies the webhooks (shown once) */
             webhookSecret: string;
+            /** @description The webhook; to a role below chat-admin without its query string (`?[redacted]`) */
             webhookUrl: string;
         };
         ReleaseInput: {

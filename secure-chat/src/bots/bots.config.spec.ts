@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { retryDelay } from './bot-webhooks.service.js';
-import { addressProblem, embeddedIpv4, loadBotsConfig, webhookUrlProblem } from './bots.config.js';
+import {
+  addressProblem,
+  embeddedIpv4,
+  loadBotsConfig,
+  redactedWebhookUrl,
+  webhookUrlProblem,
+} from './bots.config.js';
 
 describe('bot webhook URLs', () => {
   it('takes https only, and http to loopback in lab mode', () => {
@@ -139,5 +145,16 @@ describe('webhook addresses: IPv4 inside IPv6, reserved ranges', () => {
       expect(addressProblem(a, open), a).toMatch(/multicast or reserved/);
     expect(addressProblem('8.8.8.8', open)).toBeNull();
     expect(addressProblem('::1', { loopback: true, privateNetworks: false })).toBeNull();
+  });
+});
+
+describe('webhook URLs as a viewer and the audit log see them', () => {
+  it('drop the query string and credentials, keep scheme, host, port and path', () => {
+    expect(redactedWebhookUrl('https://eoffice.gov.example:8443/hooks/chat?code=s3cret&x=1')).toBe(
+      'https://eoffice.gov.example:8443/hooks/chat?[redacted]',
+    );
+    expect(redactedWebhookUrl('https://u:pw@eoffice.gov.example/h')).toBe('https://eoffice.gov.example/h');
+    expect(redactedWebhookUrl('https://eoffice.gov.example/h')).toBe('https://eoffice.gov.example/h');
+    expect(redactedWebhookUrl('not a url ?code=s3cret')).toBe('[not a URL]');
   });
 });

@@ -239,3 +239,17 @@ export function webhookUrlProblem(
   if (url.protocol === 'http:' && loopbackHttp && LOOPBACK.has(url.hostname)) return null;
   return loopbackHttp ? 'not https (http only to a loopback address)' : 'not https';
 }
+
+/**
+ * A webhook URL without its query string or credentials, either of which may carry the receiver's secret
+ * (`?code=…`): what the audit log keeps and what a role below chat-admin sees. The path stays: it is how an
+ * operator tells two webhooks of one host apart.
+ */
+export function redactedWebhookUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?[redacted]' : ''}`;
+  } catch {
+    return '[not a URL]';
+  }
+}

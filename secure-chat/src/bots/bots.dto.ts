@@ -23,7 +23,9 @@ export const BotView = named(
     id: z.string(),
     name: z.string(),
     institutionId: z.string(),
-    webhookUrl: z.string(),
+    webhookUrl: z
+      .string()
+      .describe('The webhook; to a role below chat-admin without its query string (`?[redacted]`)'),
     state: z.enum(['pending', 'active', 'disabled']),
     user: z.string().describe('What an official claims its KeyPackages with: bot:<id>'),
     failures: z.number().int().describe('Webhook deliveries failed in a row'),

@@ -4,6 +4,7 @@ import { BOT_CERTIFICATES, DeviceCaError, type BotCertificates } from '@pakawaaz
 import {
   AuditService,
   DEVICE_EDGE_TLS,
+  hasRole,
   newWebhookSecret,
   requireInScope,
   requireRole,
@@ -14,7 +15,7 @@ import {
 } from '@pakawaaz/platform';
 import { DeviceRemovalService } from '../membership/device-removal.service.js';
 import { BOT_SECRETS, type BotSecrets } from './bot-secrets.js';
-import { BOTS_CONFIG, webhookUrlProblem, type BotsConfig } from './bots.config.js';
+import { BOTS_CONFIG, redactedWebhookUrl, webhookUrlProblem, type BotsConfig } from './bots.config.js';
 import { botsError } from './bots.errors.js';
 import { BotsRepository } from './bots.repository.js';
 import { BotWebhooks } from './bot-webhooks.service.js';
@@ -94,7 +95,7 @@ export class BotsService {
       actor: by.actor,
       action: 'secure-chat.bot.registered',
       target: `bot:${row.id}`,
-      details: { name: row.name, institutionId, webhookUrl: row.webhookUrl },
+      details: { name: row.name, institutionId, webhookUrl: redactedWebhookUrl(row.webhookUrl) },
       requestId,
     });
     return { ...view(row), webhookSecret, enrolmentSecret };
@@ -102,7 +103,9 @@ export class BotsService {
 
   async list(by: Principal): Promise<BotView[]> {
     requireRole(by, 'chat-admin', 'viewer');
-    return (await this.repo.list(scopeIds(by))).map(view);
+    // A viewer sees where the webhooks go, not the secret a query string may carry.
+    const full = hasRole(by, ['chat-admin']);
+    return (await this.repo.list(scopeIds(by))).map((b) => view(b, full));
   }
 
   /**
@@ -189,12 +192,13 @@ export class BotsService {
   }
 }
 
-function view(b: ChatBotRow): BotView {
+/** The bot as the bot API shows it; the webhook URL redacted (no query string) unless `fullUrl`. */
+function view(b: ChatBotRow, fullUrl = true): BotView {
   return {
     id: b.id,
     name: b.name,
     institutionId: b.institutionId,
-    webhookUrl: b.webhookUrl,
+    webhookUrl: fullUrl ? b.webhookUrl : redactedWebhookUrl(b.webhookUrl),
     state: b.state,
     user: botUser(b.id),
     failures: b.failures,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BotCertificates } from '@pakawaaz/device-mgmt';
-import { AuditService, NATIONAL_SCOPE, platformDomain, type Principal } from '@pakawaaz/platform';
+import { AuditService, NATIONAL_SCOPE, platformDomain, type Principal, type Role } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotSecrets } from '../../src/bots/bot-secrets.js';
@@ -14,10 +14,11 @@ import { codeOf } from '../support/app-error.js';
 
 /*
  * The bot administration routes' service on the environment's database (the real repository and audit; the
- * device CA, the removal machinery and the webhooks as doubles): the cap on an institution's bots.
+ * device CA, the removal machinery and the webhooks as doubles): the cap on an institution's bots, what a
+ * viewer and the audit log see of a webhook URL.
  */
 
-const operator = (institutionId: string | null, roles = ['chat-admin']): Principal => ({
+const operator = (institutionId: string | null, roles: Role[] = ['chat-admin']): Principal => ({
   actor: { type: 'operator', id: `op-${institutionId ?? 'national'}` },
   name: `op-${institutionId ?? 'national'}`,
   roles,
@@ -31,6 +32,7 @@ const operator = (institutionId: string | null, roles = ['chat-admin']): Princip
 let db: TestDatabase;
 let repo: BotsRepository;
 let bots: BotsService;
+let audit: AuditService;
 
 beforeAll(async () => {
   db = await createTestDatabase([platformDomain, secureChatDomain]);
@@ -48,7 +50,7 @@ beforeAll(async () => {
   bots = new BotsService(
     repo,
     removal,
-    new AuditService(db.handle),
+    (audit = new AuditService(db.handle)),
     webhooks,
     config,
     secrets,
@@ -79,5 +81,23 @@ describe("an institution's bots are capped (PAKAWAAZ_CHAT_BOT_MAX_PER_INSTITUTIO
     const first = results.find((r) => r.status === 'fulfilled')!.value;
     await bots.disable(first.id, operator(inst), 'req-disable');
     await expect(register(inst)).resolves.toMatchObject({ state: 'pending' });
+  });
+});
+
+describe("a webhook URL's query string (it may carry the receiver's secret)", () => {
+  it('is hidden from a viewer and the audit log; a chat-admin sees it', async () => {
+    const inst = randomUUID();
+    const url = 'https://eoffice.gov.example/hook?code=s3cret';
+    const bot = await register(inst, url);
+    expect(bot.webhookUrl).toBe(url);
+    const listed = async (roles: Role[]) =>
+      (await bots.list(operator(inst, roles))).find((b) => b.id === bot.id)?.webhookUrl;
+    expect(await listed(['chat-admin'])).toBe(url);
+    expect(await listed(['viewer'])).toBe('https://eoffice.gov.example/hook?[redacted]');
+    const [entry] = await audit
+      .list({ action: 'secure-chat.bot.registered', limit: 50 })
+      .then((all) => all.filter((e) => e.target === `bot:${bot.id}`));
+    expect(entry?.details).toMatchObject({ webhookUrl: 'https://eoffice.gov.example/hook?[redacted]' });
+    expect(JSON.stringify(entry)).not.toContain('s3cret');
   });
 });
