@@ -660,6 +660,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chat/bots/{id}/webhook-secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["BotsAdmin_rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chat/calls": {
         parameters: {
             query?: never;
@@ -7450,6 +7466,38 @@ export interface components {
                 phase: "pilot" | "federal-ministries" | "nationwide";
             }[];
         };
+        RotatedChatBotSecret: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            enrolledAt: string | null;
+            /** @description Webhook deliveries failed in a row */
+            failures: number;
+            id: string;
+            institutionId: string;
+            /** Format: date-time */
+            lastDeliveryAt: string | null;
+            lastError: string | null;
+            name: string;
+            /**
+             * Format: date-time
+             * @description When a failed webhook delivery is retried (exponential back-off); null when not backing off
+             */
+            nextAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @description Until when deliveries carry the old secret’s signature too; null: no overlap
+             */
+            previousSecretUntil: string | null;
+            /** @enum {string} */
+            state: "pending" | "active" | "disabled";
+            /** @description What an official claims its KeyPackages with: bot:<id> */
+            user: string;
+            /** @description The new whsec_… (shown once) */
+            webhookSecret: string;
+            /** @description The webhook; to a role below chat-admin without its query string (`?[redacted]`) */
+            webhookUrl: string;
+        };
         RotatedRadiusSecret: {
             id: string;
             secret: string;
@@ -12098,6 +12146,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChatBot"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `bot_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "bot_not_found";
+                    };
+                };
+            };
+        };
+    };
+    BotsAdmin_rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedChatBotSecret"];
                 };
             };
             /** @description `malformed_client_certificate`, `validation_failed` */

@@ -213,8 +213,15 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger?.warn({ botId: bot.id, refused }, 'bot webhook URL refused');
       return 'address not allowed';
     }
-    const secret = await this.secrets.open(bot.webhookSecret);
-    const headers = webhookHeaders(secret, id, Math.floor(Date.now() / 1000), body);
+    // During a rotation's overlap, signed with the old secret too: the receiver switches when it is ready.
+    const secrets = [await this.secrets.open(bot.webhookSecret)];
+    if (
+      bot.previousWebhookSecret &&
+      bot.previousSecretUntil &&
+      bot.previousSecretUntil.getTime() > Date.now()
+    )
+      secrets.push(await this.secrets.open(bot.previousWebhookSecret));
+    const headers = webhookHeaders(secrets, id, Math.floor(Date.now() / 1000), body);
     const url = new URL(bot.webhookUrl);
     const lookup = guardedLookup({
       loopback: this.config.loopbackHttp && url.protocol === 'http:',

@@ -95,6 +95,7 @@ describe('bot webhook retries', () => {
       maxBackoffMs: 600_000,
       webhookConcurrency: 16,
       maxBotsPerInstitution: 50,
+      secretOverlapMs: 86_400_000,
       drainLeaseMs: 50_000,
       sweepMs: 15_000,
       loopbackHttp: false,

@@ -17,6 +17,7 @@ const schema = z.object({
   PAKAWAAZ_CHAT_BOT_WEBHOOK_MAX_BACKOFF_SECONDS: int(1, 86_400, 600),
   PAKAWAAZ_CHAT_BOT_WEBHOOK_CONCURRENCY: int(1, 1000, 16),
   PAKAWAAZ_CHAT_BOT_MAX_PER_INSTITUTION: int(1, 100_000, 50),
+  PAKAWAAZ_CHAT_BOT_WEBHOOK_SECRET_OVERLAP_HOURS: int(0, 720, 24),
   PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP: envBool(false),
   PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS: z.preprocess(unset, z.string().max(4096).optional()),
   PAKAWAAZ_CHAT_BOT_SECRETS_KEY_FILE: z.preprocess(unset, z.string().optional()),
@@ -34,6 +35,8 @@ export type BotsConfig = {
    * receiver hold that many sockets, not one each.
    */
   webhookConcurrency: number;
+  /** After a webhook secret's rotation, how long deliveries are signed with the old one too (0: not at all). */
+  secretOverlapMs: number;
   /** Bots an institution may have (pending or active; disabled ones do not count). */
   maxBotsPerInstitution: number;
   /**
@@ -66,6 +69,7 @@ export function loadBotsConfig(env: Env, dataDir = '.pakawaaz'): BotsConfig {
     maxBackoffMs: c.PAKAWAAZ_CHAT_BOT_WEBHOOK_MAX_BACKOFF_SECONDS * 1000,
     webhookConcurrency: c.PAKAWAAZ_CHAT_BOT_WEBHOOK_CONCURRENCY,
     maxBotsPerInstitution: c.PAKAWAAZ_CHAT_BOT_MAX_PER_INSTITUTION,
+    secretOverlapMs: c.PAKAWAAZ_CHAT_BOT_WEBHOOK_SECRET_OVERLAP_HOURS * 3_600_000,
     drainLeaseMs: drainLeaseMs(c.PAKAWAAZ_CHAT_BOT_WEBHOOK_TIMEOUT_SECONDS * 1000),
     sweepMs: 15_000,
     loopbackHttp: c.PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP,

@@ -49,6 +49,16 @@ export const RegisteredBot = named(
   }),
 );
 
+export const RotatedBotSecret = named(
+  'RotatedChatBotSecret',
+  BotView.extend({
+    webhookSecret: z.string().describe('The new whsec_… (shown once)'),
+    previousSecretUntil: isoDateTime()
+      .nullable()
+      .describe('Until when deliveries carry the old secret’s signature too; null: no overlap'),
+  }),
+);
+
 export const BotList = named('ChatBotList', z.object({ bots: z.array(BotView) }));
 
 export const BotEnrolmentRequest = named(

@@ -68,6 +68,27 @@ export class BotsRepository {
     await (tx ?? this.database.db).update(chatBots).set(set).where(eq(chatBots.id, id));
   }
 
+  /**
+   * Replaces the webhook secret in one statement (no rotation at once loses a secret): the one it replaces is
+   * kept as the previous until `overlapMs` from now (the database's clock); 0 drops it. The row, or null.
+   */
+  async rotateSecret(id: string, sealed: string, overlapMs: number): Promise<ChatBotRow | null> {
+    const [row] = await this.database.db
+      .update(chatBots)
+      .set(
+        overlapMs > 0
+          ? {
+              previousWebhookSecret: sql`${chatBots.webhookSecret}`,
+              previousSecretUntil: sql`now() + ${overlapMs}::bigint * interval '1 millisecond'`,
+              webhookSecret: sealed,
+            }
+          : { previousWebhookSecret: null, previousSecretUntil: null, webhookSecret: sealed },
+      )
+      .where(eq(chatBots.id, id))
+      .returning();
+    return row ?? null;
+  }
+
   async activeIds(): Promise<string[]> {
     const rows = await this.database.db
       .select({ id: chatBots.id })

@@ -101,6 +101,39 @@ export class BotsService {
     return { ...view(row), webhookSecret, enrolmentSecret };
   }
 
+  /**
+   * A new webhook secret, shown in this reply only; the old one still signs deliveries (a second signature)
+   * until `previousSecretUntil` (PAKAWAAZ_CHAT_BOT_WEBHOOK_SECRET_OVERLAP_HOURS), so the receiver can switch
+   * without a delivery it cannot verify. The bot stays in its groups. Audited without the secret.
+   */
+  async rotateWebhookSecret(
+    id: string,
+    by: Principal,
+    requestId: string,
+  ): Promise<BotView & { webhookSecret: string; previousSecretUntil: string | null }> {
+    requireRole(by, 'chat-admin');
+    const notFound = () => botsError('bot_not_found', 'No such bot in your institution.');
+    const before = await this.repo.byId(id);
+    if (!before) throw notFound();
+    requireInScope(by, before.institutionId, notFound);
+    const webhookSecret = newWebhookSecret();
+    const row = await this.repo.rotateSecret(
+      id,
+      await this.secrets.seal(webhookSecret),
+      this.config.secretOverlapMs,
+    );
+    if (!row) throw notFound();
+    const previousSecretUntil = row.previousSecretUntil?.toISOString() ?? null;
+    await this.audit.record({
+      actor: by.actor,
+      action: 'secure-chat.bot.webhook-secret-rotated',
+      target: `bot:${id}`,
+      details: { name: row.name, institutionId: row.institutionId, previousSecretUntil },
+      requestId,
+    });
+    return { ...view(row), webhookSecret, previousSecretUntil };
+  }
+
   async list(by: Principal): Promise<BotView[]> {
     requireRole(by, 'chat-admin', 'viewer');
     // A viewer sees where the webhooks go, not the secret a query string may carry.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BotCertificates } from '@pakawaaz/device-mgmt';
-import { AuditService, NATIONAL_SCOPE, platformDomain, type Principal, type Role } from '@pakawaaz/platform';
+import { AuditService, platformDomain, type Role } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotSecrets } from '../../src/bots/bot-secrets.js';
@@ -11,23 +11,13 @@ import { BotsService } from '../../src/bots/bots.service.js';
 import type { DeviceRemovalService } from '../../src/membership/device-removal.service.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
 import { codeOf } from '../support/app-error.js';
+import { operator } from '../support/chat-admin.js';
 
 /*
  * The bot administration routes' service on the environment's database (the real repository and audit; the
  * device CA, the removal machinery and the webhooks as doubles): the cap on an institution's bots, what a
  * viewer and the audit log see of a webhook URL.
  */
-
-const operator = (institutionId: string | null, roles: Role[] = ['chat-admin']): Principal => ({
-  actor: { type: 'operator', id: `op-${institutionId ?? 'national'}` },
-  name: `op-${institutionId ?? 'national'}`,
-  roles,
-  institutionId,
-  scope: institutionId ? { kind: 'institution', institutionIds: [institutionId] } : NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 'jti',
-});
 
 let db: TestDatabase;
 let repo: BotsRepository;
@@ -99,5 +89,46 @@ describe("a webhook URL's query string (it may carry the receiver's secret)", ()
       .then((all) => all.filter((e) => e.target === `bot:${bot.id}`));
     expect(entry?.details).toMatchObject({ webhookUrl: 'https://eoffice.gov.example/hook?[redacted]' });
     expect(JSON.stringify(entry)).not.toContain('s3cret');
+  });
+});
+
+describe('rotating a webhook secret', () => {
+  it('gives a new secret once, keeps the old one for the overlap, audits without either', async () => {
+    const inst = randomUUID();
+    const bot = await register(inst);
+    const r = await bots.rotateWebhookSecret(bot.id, operator(inst), 'req-rotate');
+    expect(r.webhookSecret).toMatch(/^whsec_/);
+    expect(r.webhookSecret).not.toBe(bot.webhookSecret);
+    const hours = (Date.parse(r.previousSecretUntil!) - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(23.9);
+    expect(hours).toBeLessThanOrEqual(24);
+    const row = (await repo.byId(bot.id))!;
+    // The doubles seal a secret as itself: the stored values are the secrets.
+    expect(row.webhookSecret).toBe(r.webhookSecret);
+    expect(row.previousWebhookSecret).toBe(bot.webhookSecret);
+    expect(row.state).toBe('pending');
+    const entries = (
+      await audit.list({ action: 'secure-chat.bot.webhook-secret-rotated', limit: 50 })
+    ).filter((e) => e.target === `bot:${bot.id}`);
+    expect(entries).toHaveLength(1);
+    expect(JSON.stringify(entries[0])).not.toContain(r.webhookSecret.slice(6));
+    expect(JSON.stringify(entries[0])).not.toContain(bot.webhookSecret.slice(6));
+    // A second rotation keeps the one it replaces (the first rotation's), not the original.
+    const again = await bots.rotateWebhookSecret(bot.id, operator(inst), 'req-rotate-2');
+    expect((await repo.byId(bot.id))?.previousWebhookSecret).toBe(r.webhookSecret);
+    expect(again.webhookSecret).not.toBe(r.webhookSecret);
+  });
+
+  it('is for a chat-admin of the bot’s institution: a viewer is forbidden, another institution gets 404', async () => {
+    const inst = randomUUID();
+    const bot = await register(inst);
+    expect(await codeOf(bots.rotateWebhookSecret(bot.id, operator(inst, ['viewer']), 'r'))).toMatchObject({
+      code: 'forbidden',
+    });
+    expect(await codeOf(bots.rotateWebhookSecret(bot.id, operator(randomUUID()), 'r'))).toMatchObject({
+      code: 'bot_not_found',
+      status: 404,
+    });
+    expect((await repo.byId(bot.id))?.webhookSecret).toBe(bot.webhookSecret);
   });
 });
