@@ -660,6 +660,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chat/bots/{id}/webhook-secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["BotsAdmin_rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chat/calls": {
         parameters: {
             query?: never;
@@ -3831,6 +3847,7 @@ export interface components {
             state: "pending" | "active" | "disabled";
             /** @description What an official claims its KeyPackages with: bot:<id> */
             user: string;
+            /** @description The webhook; to a role below chat-admin without its query string (`?[redacted]`) */
             webhookUrl: string;
         };
         ChatBotDirectory: {
@@ -3863,6 +3880,7 @@ export interface components {
                 state: "pending" | "active" | "disabled";
                 /** @description What an official claims its KeyPackages with: bot:<id> */
                 user: string;
+                /** @description The webhook; to a role below chat-admin without its query string (`?[redacted]`) */
                 webhookUrl: string;
             }[];
         };
@@ -7387,6 +7405,7 @@ export interface components {
             user: string;
             /** @description whsec_…: verifies the webhooks (shown once) */
             webhookSecret: string;
+            /** @description The webhook; to a role below chat-admin without its query string (`?[redacted]`) */
             webhookUrl: string;
         };
         ReleaseInput: {
@@ -7446,6 +7465,38 @@ export interface components {
                 /** @enum {string} */
                 phase: "pilot" | "federal-ministries" | "nationwide";
             }[];
+        };
+        RotatedChatBotSecret: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            enrolledAt: string | null;
+            /** @description Webhook deliveries failed in a row */
+            failures: number;
+            id: string;
+            institutionId: string;
+            /** Format: date-time */
+            lastDeliveryAt: string | null;
+            lastError: string | null;
+            name: string;
+            /**
+             * Format: date-time
+             * @description When a failed webhook delivery is retried (exponential back-off); null when not backing off
+             */
+            nextAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @description Until when deliveries carry the old secret’s signature too; null: no overlap
+             */
+            previousSecretUntil: string | null;
+            /** @enum {string} */
+            state: "pending" | "active" | "disabled";
+            /** @description What an official claims its KeyPackages with: bot:<id> */
+            user: string;
+            /** @description The new whsec_… (shown once) */
+            webhookSecret: string;
+            /** @description The webhook; to a role below chat-admin without its query string (`?[redacted]`) */
+            webhookUrl: string;
         };
         RotatedRadiusSecret: {
             id: string;
@@ -7517,7 +7568,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        SecureChatErrorCode: "bot_ca_unavailable" | "bot_csr_invalid" | "bot_enrolment_invalid" | "bot_not_found" | "bot_rate_limited" | "call_ended" | "call_full" | "call_in_progress" | "call_limit_reached" | "call_not_found" | "call_not_ringing" | "calls_unavailable" | "chat_policy_forbids" | "chat_policy_not_found" | "chat_rate_limited" | "client_id_reused" | "device_removed_from_chat" | "directory_unavailable" | "file_gone" | "file_institution_required" | "file_not_found" | "file_quota_exceeded" | "file_too_large" | "file_uploader_share_exceeded" | "group_exists" | "group_not_found" | "invalid_bot_input" | "invalid_call_input" | "invalid_chat_input" | "invalid_file_input" | "key_package_expired" | "media_host_busy" | "media_host_exists" | "media_host_not_found" | "media_host_unreachable" | "mls_bad_signature" | "mls_busy" | "mls_commit_mismatch" | "mls_credential_refused" | "mls_external_sender_missing" | "mls_malformed" | "mls_member_removed" | "mls_stale_epoch" | "mls_too_large" | "mls_unsupported" | "mls_wrong_group" | "not_a_member" | "not_call_starter" | "official_not_found" | "range_not_satisfiable" | "too_many_uploads" | "upload_already_complete" | "upload_beyond_size" | "upload_busy" | "upload_chunk_too_large" | "upload_digest_mismatch" | "upload_interrupted" | "upload_media_type" | "upload_not_found" | "upload_offset_mismatch" | "upload_offset_required";
+        SecureChatErrorCode: "bot_ca_unavailable" | "bot_csr_invalid" | "bot_enrolment_invalid" | "bot_limit_reached" | "bot_not_found" | "bot_rate_limited" | "call_ended" | "call_full" | "call_in_progress" | "call_limit_reached" | "call_not_found" | "call_not_ringing" | "calls_unavailable" | "chat_policy_forbids" | "chat_policy_not_found" | "chat_rate_limited" | "client_id_reused" | "device_removed_from_chat" | "directory_unavailable" | "file_gone" | "file_institution_required" | "file_not_found" | "file_quota_exceeded" | "file_too_large" | "file_uploader_share_exceeded" | "group_exists" | "group_not_found" | "invalid_bot_input" | "invalid_call_input" | "invalid_chat_input" | "invalid_file_input" | "key_package_expired" | "media_host_busy" | "media_host_exists" | "media_host_not_found" | "media_host_unreachable" | "mls_bad_signature" | "mls_busy" | "mls_commit_mismatch" | "mls_credential_refused" | "mls_external_sender_missing" | "mls_malformed" | "mls_member_removed" | "mls_stale_epoch" | "mls_too_large" | "mls_unsupported" | "mls_wrong_group" | "not_a_member" | "not_call_starter" | "official_not_found" | "range_not_satisfiable" | "too_many_uploads" | "upload_already_complete" | "upload_beyond_size" | "upload_busy" | "upload_chunk_too_large" | "upload_digest_mismatch" | "upload_interrupted" | "upload_media_type" | "upload_not_found" | "upload_offset_mismatch" | "upload_offset_required";
         SendMessageReply: {
             epoch: string;
             groupId: string;
@@ -12063,6 +12114,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description `bot_limit_reached` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "bot_limit_reached";
+                    };
+                };
+            };
         };
     };
     BotsAdmin_disable: {
@@ -12083,6 +12146,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChatBot"];
+                };
+            };
+            /** @description `malformed_client_certificate`, `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "malformed_client_certificate" | "validation_failed";
+                    };
+                };
+            };
+            /** @description `certificate_binding_failed`, `dpop_binding_failed`, `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "certificate_binding_failed" | "dpop_binding_failed" | "unauthenticated";
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description `bot_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "bot_not_found";
+                    };
+                };
+            };
+        };
+    };
+    BotsAdmin_rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedChatBotSecret"];
                 };
             };
             /** @description `malformed_client_certificate`, `validation_failed` */

@@ -61,6 +61,20 @@ describe('Standard Webhooks signatures', () => {
     });
   });
 
+  it('signs with each of several secrets (a rotation), space-separated, the spec’s example among them', () => {
+    const other = newWebhookSecret();
+    const h = webhookHeaders([other, SPEC.secret], SPEC.id, SPEC.timestamp, SPEC.body);
+    const [first, second] = h['webhook-signature'].split(' ');
+    expect(second).toBe(SPEC.signature);
+    expect(first).toBe(signWebhook(other, SPEC.id, SPEC.timestamp, SPEC.body));
+    expect(h['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=* v1,[A-Za-z0-9+/]+=*$/);
+    for (const secret of [other, SPEC.secret])
+      expect(verifyWebhook(secret, h, SPEC.body, SPEC.timestamp).ok).toBe(true);
+    expect(webhookHeaders(SPEC.secret, SPEC.id, SPEC.timestamp, SPEC.body)['webhook-signature']).toBe(
+      SPEC.signature,
+    );
+  });
+
   it('makes secrets in the whsec_ form, each a fresh 24-byte key', () => {
     const a = newWebhookSecret();
     expect(a).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);

@@ -38,9 +38,13 @@ export function signWebhook(
   return `v1,${mac}`;
 }
 
-/** The three headers of a signed delivery. */
+/**
+ * The three headers of a signed delivery. Several secrets (while one rotates: the new and the old) give one
+ * signature each, space-separated in `webhook-signature` as the spec lays out (`v1,<a> v1,<b>`): a receiver
+ * still on the old secret and one already on the new both find theirs.
+ */
 export function webhookHeaders(
-  secret: string,
+  secret: string | readonly string[],
   id: string,
   timestampSeconds: number,
   body: string | Uint8Array,
@@ -48,7 +52,9 @@ export function webhookHeaders(
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestampSeconds),
-    'webhook-signature': signWebhook(secret, id, timestampSeconds, body),
+    'webhook-signature': (typeof secret === 'string' ? [secret] : secret)
+      .map((s) => signWebhook(s, id, timestampSeconds, body))
+      .join(' '),
   };
 }
 

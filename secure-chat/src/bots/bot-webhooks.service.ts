@@ -46,6 +46,8 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
   /** Active bots' ids (refreshed by the sweep): a wake for any other device costs nothing here. */
   private readonly botIds = new Set<string>();
   private readonly running = new Set<string>();
+  /** Bots due while `webhookConcurrency` queues were being delivered: they start as those finish, in order. */
+  private readonly pending = new Set<string>();
   private readonly waiting = new Map<string, NodeJS.Timeout>();
   private sweeper: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -72,6 +74,7 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.sweeper);
     for (const t of this.waiting.values()) clearTimeout(t);
     this.waiting.clear();
+    this.pending.clear();
   }
 
   /** CHAT_WAKE's `queued`: devices whose queue grew (a bot among them is delivered to now, unless backing off). */
@@ -113,10 +116,16 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Claims the bot's lease and drains its queue, unless another node drains it or it backs off. After the
-   * release the queue is looked at once more: a wake that came while the lease was held found it taken.
+   * release the queue is looked at once more: a wake that came while the lease was held found it taken. At most
+   * `webhookConcurrency` bots at once: a bot due beyond waits in `pending` (no lease claimed while it waits).
    */
   private async kick(id: string): Promise<void> {
     if (this.running.has(id) || this.stopped) return;
+    if (this.running.size >= this.config.webhookConcurrency) {
+      this.pending.add(id);
+      return;
+    }
+    this.pending.delete(id);
     this.running.add(id);
     try {
       for (let again = true; again && !this.stopped;) {
@@ -135,6 +144,8 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger?.error({ err, botId: id }, 'bot webhook delivery failed');
     } finally {
       this.running.delete(id);
+      const next = this.pending.values().next();
+      if (!next.done) void this.kick(next.value);
     }
   }
 
@@ -202,8 +213,15 @@ export class BotWebhooks implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger?.warn({ botId: bot.id, refused }, 'bot webhook URL refused');
       return 'address not allowed';
     }
-    const secret = await this.secrets.open(bot.webhookSecret);
-    const headers = webhookHeaders(secret, id, Math.floor(Date.now() / 1000), body);
+    // During a rotation's overlap, signed with the old secret too: the receiver switches when it is ready.
+    const secrets = [await this.secrets.open(bot.webhookSecret)];
+    if (
+      bot.previousWebhookSecret &&
+      bot.previousSecretUntil &&
+      bot.previousSecretUntil.getTime() > Date.now()
+    )
+      secrets.push(await this.secrets.open(bot.previousWebhookSecret));
+    const headers = webhookHeaders(secrets, id, Math.floor(Date.now() / 1000), body);
     const url = new URL(bot.webhookUrl);
     const lookup = guardedLookup({
       loopback: this.config.loopbackHttp && url.protocol === 'http:',

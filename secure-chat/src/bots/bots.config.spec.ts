@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { retryDelay } from './bot-webhooks.service.js';
-import { addressProblem, embeddedIpv4, loadBotsConfig, webhookUrlProblem } from './bots.config.js';
+import {
+  addressProblem,
+  embeddedIpv4,
+  loadBotsConfig,
+  redactedWebhookUrl,
+  webhookUrlProblem,
+} from './bots.config.js';
 
 describe('bot webhook URLs', () => {
   it('takes https only, and http to loopback in lab mode', () => {
@@ -28,6 +34,26 @@ describe('bot webhook URLs', () => {
       'https://admin.localhost/hook',
     ])
       expect(webhookUrlProblem(u, true), u).toMatch(/loopback/);
+    // Not with an allow-list either: cloud metadata in a private range (AWS IMDS over IPv6, Alibaba), and
+    // deprecated site-local IPv6 with or without one.
+    const listed = ['eoffice.gov.example'];
+    for (const u of [
+      'https://[fd00:ec2::254]/latest',
+      'https://100.100.100.200/latest',
+      'https://[fec0::1]/h',
+    ])
+      expect(webhookUrlProblem(u, false, listed), u).toMatch(/cloud metadata/);
+    expect(webhookUrlProblem('https://[fec0::1]/h', false), 'fec0').toMatch(/cloud metadata/);
+    // A trailing dot is the same name: checked as it (localhost. is loopback), and otherwise refused.
+    for (const u of ['https://localhost./hook', 'https://localhost../hook', 'https://admin.localhost./hook'])
+      expect(webhookUrlProblem(u, true), u).toBe('a loopback address');
+    expect(webhookUrlProblem('https://eoffice.example./hook', false)).toMatch(/ending in a dot/);
+    expect(webhookUrlProblem('https://eoffice.gov.example./h', false, ['eoffice.gov.example'])).toMatch(
+      /ending in a dot/,
+    );
+    expect(webhookUrlProblem('https://evil.example./h', false, ['eoffice.gov.example'])).toMatch(
+      /WEBHOOK_HOSTS/,
+    );
     // Without an allow-list, public addresses only: no private network.
     expect(webhookUrlProblem('https://10.0.0.5/h', false)).toMatch(/private/);
     expect(webhookUrlProblem('https://[fd00::5]/h', false)).toMatch(/private/);
@@ -39,6 +65,9 @@ describe('bot webhook URLs', () => {
     expect(webhookUrlProblem('https://eoffice.gov.example.evil/h', false, hosts)).toMatch(/WEBHOOK_HOSTS/);
     expect(
       loadBotsConfig({ PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS: ' A.example, .b.example ' }).webhookHosts,
+    ).toEqual(['a.example', '.b.example']);
+    expect(
+      loadBotsConfig({ PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS: 'a.example., .b.example.' }).webhookHosts,
     ).toEqual(['a.example', '.b.example']);
   });
 });
@@ -64,6 +93,9 @@ describe('bot webhook retries', () => {
       sendBurst: 20,
       webhookTimeoutMs: 10_000,
       maxBackoffMs: 600_000,
+      webhookConcurrency: 16,
+      maxBotsPerInstitution: 50,
+      secretOverlapMs: 86_400_000,
       drainLeaseMs: 50_000,
       sweepMs: 15_000,
       loopbackHttp: false,
@@ -114,5 +146,16 @@ describe('webhook addresses: IPv4 inside IPv6, reserved ranges', () => {
       expect(addressProblem(a, open), a).toMatch(/multicast or reserved/);
     expect(addressProblem('8.8.8.8', open)).toBeNull();
     expect(addressProblem('::1', { loopback: true, privateNetworks: false })).toBeNull();
+  });
+});
+
+describe('webhook URLs as a viewer and the audit log see them', () => {
+  it('drop the query string and credentials, keep scheme, host, port and path', () => {
+    expect(redactedWebhookUrl('https://eoffice.gov.example:8443/hooks/chat?code=s3cret&x=1')).toBe(
+      'https://eoffice.gov.example:8443/hooks/chat?[redacted]',
+    );
+    expect(redactedWebhookUrl('https://u:pw@eoffice.gov.example/h')).toBe('https://eoffice.gov.example/h');
+    expect(redactedWebhookUrl('https://eoffice.gov.example/h')).toBe('https://eoffice.gov.example/h');
+    expect(redactedWebhookUrl('not a url ?code=s3cret')).toBe('[not a URL]');
   });
 });

@@ -15,6 +15,9 @@ const schema = z.object({
   PAKAWAAZ_CHAT_BOT_SEND_BURST: int(1, 100_000, 20),
   PAKAWAAZ_CHAT_BOT_WEBHOOK_TIMEOUT_SECONDS: int(1, 120, 10),
   PAKAWAAZ_CHAT_BOT_WEBHOOK_MAX_BACKOFF_SECONDS: int(1, 86_400, 600),
+  PAKAWAAZ_CHAT_BOT_WEBHOOK_CONCURRENCY: int(1, 1000, 16),
+  PAKAWAAZ_CHAT_BOT_MAX_PER_INSTITUTION: int(1, 100_000, 50),
+  PAKAWAAZ_CHAT_BOT_WEBHOOK_SECRET_OVERLAP_HOURS: int(0, 720, 24),
   PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP: envBool(false),
   PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS: z.preprocess(unset, z.string().max(4096).optional()),
   PAKAWAAZ_CHAT_BOT_SECRETS_KEY_FILE: z.preprocess(unset, z.string().optional()),
@@ -28,6 +31,15 @@ export type BotsConfig = {
   webhookTimeoutMs: number;
   maxBackoffMs: number;
   /**
+   * Bots' queues this node delivers at once (the others wait their turn): many bots pointed at a slow
+   * receiver hold that many sockets, not one each.
+   */
+  webhookConcurrency: number;
+  /** After a webhook secret's rotation, how long deliveries are signed with the old one too (0: not at all). */
+  secretOverlapMs: number;
+  /** Bots an institution may have (pending or active; disabled ones do not count). */
+  maxBotsPerInstitution: number;
+  /**
    * How long a node's lease on a bot's queue lasts (`drainLeaseMs` of the timeout), renewed before each batch:
    * one node delivers a bot's queue at a time, and a node that dies blocks its bots this long at most.
    */
@@ -38,9 +50,10 @@ export type BotsConfig = {
   loopbackHttp: boolean;
   /**
    * Hosts webhooks may go to (`eoffice.gov.example`, or `.gov.example` for a domain and its subdomains), at
-   * any address but loopback, link-local and unspecified; empty: any host at a public address only (no
-   * private networks). Set it in production: a chat-admin of an institution registers webhook URLs, and the
-   * server calls them from inside the data centre. The address a name resolves to is checked when connecting.
+   * any address but loopback, link-local, unspecified and cloud metadata; empty: any host at a public address
+   * only (no private networks). Set it in production: a chat-admin of an institution registers webhook URLs,
+   * and the server calls them from inside the data centre. The address a name resolves to is checked when
+   * connecting.
    */
   webhookHosts: readonly string[];
   /** The key set bots' webhook secrets are sealed under (a file, or a label in an HSM). */
@@ -54,12 +67,16 @@ export function loadBotsConfig(env: Env, dataDir = '.pakawaaz'): BotsConfig {
     sendBurst: c.PAKAWAAZ_CHAT_BOT_SEND_BURST,
     webhookTimeoutMs: c.PAKAWAAZ_CHAT_BOT_WEBHOOK_TIMEOUT_SECONDS * 1000,
     maxBackoffMs: c.PAKAWAAZ_CHAT_BOT_WEBHOOK_MAX_BACKOFF_SECONDS * 1000,
+    webhookConcurrency: c.PAKAWAAZ_CHAT_BOT_WEBHOOK_CONCURRENCY,
+    maxBotsPerInstitution: c.PAKAWAAZ_CHAT_BOT_MAX_PER_INSTITUTION,
+    secretOverlapMs: c.PAKAWAAZ_CHAT_BOT_WEBHOOK_SECRET_OVERLAP_HOURS * 3_600_000,
     drainLeaseMs: drainLeaseMs(c.PAKAWAAZ_CHAT_BOT_WEBHOOK_TIMEOUT_SECONDS * 1000),
     sweepMs: 15_000,
     loopbackHttp: c.PAKAWAAZ_CHAT_BOT_LOOPBACK_HTTP,
     webhookHosts: (c.PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS ?? '')
       .split(',')
-      .map((h) => h.trim().toLowerCase())
+      // `a.example.` is `a.example` (hosts are compared without their trailing dot).
+      .map((h) => h.trim().toLowerCase().replace(/\.+$/, ''))
       .filter(Boolean),
     secretsKeyFile: path.resolve(
       c.PAKAWAAZ_CHAT_BOT_SECRETS_KEY_FILE ?? path.join(dataDir, 'keys', 'bot-secrets.key'),
@@ -87,9 +104,29 @@ function subnets(...cidrs: string[]): BlockList {
   return list;
 }
 
-/** Addresses a webhook never goes to: the server itself, link-local (cloud metadata), unspecified (also when
- * embedded in an IPv6 address: see `embeddedIpv4`). */
-const NEVER = subnets('127.0.0.0/8', '169.254.0.0/16', '0.0.0.0/8', '::1/128', '::/128', 'fe80::/10');
+/**
+ * Addresses a webhook never goes to, whatever PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS says: the server itself
+ * (loopback), unspecified (also when embedded in an IPv6 address: see `embeddedIpv4`), all link-local
+ * (169.254/16, fe80::/10: AWS, GCP, Azure, Oracle, OpenStack and Tencent metadata live there) and the
+ * cloud metadata and host services that sit in ranges an allow-list opens: AWS's IMDS and EKS Pod Identity
+ * over IPv6 (fd00:ec2::254, fd00:ec2::23), GCP's metadata over IPv6 (fd20:ce::254), Alibaba's
+ * (100.100.100.200, in 100.64/10), Azure's WireServer (168.63.129.16), and deprecated site-local IPv6
+ * (fec0::/10).
+ */
+const NEVER = subnets(
+  '127.0.0.0/8',
+  '0.0.0.0/8',
+  '::1/128',
+  '::/128',
+  '169.254.0.0/16',
+  'fe80::/10',
+  'fec0::/10',
+  'fd00:ec2::254/128',
+  'fd00:ec2::23/128',
+  'fd20:ce::254/128',
+  '100.100.100.200/32',
+  '168.63.129.16/32',
+);
 
 /** Never either: not unicast on the Internet (multicast, reserved, benchmarking, IETF protocol assignments),
  * or IPv4 in IPv6 the server cannot see into (Teredo, local-use NAT64). */
@@ -110,9 +147,10 @@ const PRIVATE = subnets('10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64
 
 /**
  * Why a webhook may not go to this address, or null. Never loopback (but in lab mode, for http to a loopback
- * host), link-local or unspecified; private networks only when PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS is set (its
- * hosts are the operator's to vouch for). Checked on the literal at registration and, for a name, on the
- * address it resolves to when the server connects (webhook-post.ts).
+ * host), link-local, unspecified or cloud metadata (NEVER: no allow-list opens them); private networks only
+ * when PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS is set (its hosts are the operator's to vouch for). Checked on the
+ * literal at registration and, for a name, on the address it resolves to when the server connects
+ * (webhook-post.ts).
  */
 export function addressProblem(
   address: string,
@@ -122,7 +160,7 @@ export function addressProblem(
   if (!family) return 'not an address';
   const type = family === 4 ? 'ipv4' : 'ipv6';
   if (NEVER.check(address, type) && !(policy.loopback && LOOPBACK_BLOCK.check(address, type)))
-    return 'a loopback or link-local address';
+    return 'a loopback, link-local or cloud metadata address';
   if (RESERVED.check(address, type)) return 'a multicast or reserved address';
   if (!policy.privateNetworks && PRIVATE.check(address, type))
     return 'a private address (name the host in PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS)';
@@ -161,8 +199,16 @@ export function embeddedIpv4(address: string): string | null {
   return null;
 }
 
+/**
+ * A DNS name with its trailing dot (`localhost.`, absolute) is the same name without it: it is checked as
+ * that name (so `localhost.` is loopback, as the connect-time lookup finds), then refused — one spelling per
+ * host, so the allow-list and the certificate's name compare with what is connected to.
+ */
 function hostProblem(hostname: string, allowed: readonly string[]): string | null {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = hostname
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.+$/, '');
   const family = isIP(host);
   if (family) {
     const problem = addressProblem(host, { loopback: false, privateNetworks: allowed.length > 0 });
@@ -171,6 +217,7 @@ function hostProblem(hostname: string, allowed: readonly string[]): string | nul
   if (host === 'localhost' || host.endsWith('.localhost')) return 'a loopback address';
   if (allowed.length && !allowed.some((a) => (a.startsWith('.') ? host.endsWith(a) : host === a)))
     return 'a host not in PAKAWAAZ_CHAT_BOT_WEBHOOK_HOSTS';
+  if (hostname.endsWith('.')) return 'a host name ending in a dot (drop the dot)';
   return null;
 }
 
@@ -195,4 +242,18 @@ export function webhookUrlProblem(
   if (url.protocol === 'https:') return hostProblem(url.hostname, allowedHosts);
   if (url.protocol === 'http:' && loopbackHttp && LOOPBACK.has(url.hostname)) return null;
   return loopbackHttp ? 'not https (http only to a loopback address)' : 'not https';
+}
+
+/**
+ * A webhook URL without its query string or credentials, either of which may carry the receiver's secret
+ * (`?code=…`): what the audit log keeps and what a role below chat-admin sees. The path stays: it is how an
+ * operator tells two webhooks of one host apart.
+ */
+export function redactedWebhookUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?[redacted]' : ''}`;
+  } catch {
+    return '[not a URL]';
+  }
 }

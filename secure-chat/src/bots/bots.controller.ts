@@ -29,6 +29,7 @@ import {
   BotView,
   RegisterBotRequest,
   RegisteredBot,
+  RotatedBotSecret,
 } from './bots.dto.js';
 import { BotsService } from './bots.service.js';
 
@@ -52,7 +53,7 @@ export class BotsAdminController {
   @Post()
   @Roles('chat-admin')
   @Header('cache-control', 'no-store')
-  @ErrorCodes(CODES, 'invalid_bot_input', 'out_of_scope')
+  @ErrorCodes(CODES, 'invalid_bot_input', 'bot_limit_reached', 'out_of_scope')
   @ZodResponse(201, RegisteredBot)
   register(
     @ZodBody(RegisterBotRequest) body: z.infer<typeof RegisterBotRequest>,
@@ -67,6 +68,21 @@ export class BotsAdminController {
   @ZodResponse(200, BotList)
   async list(@CurrentPrincipal() p: Principal) {
     return { bots: await this.bots.list(p) };
+  }
+
+  /** A new webhook secret (in this reply only); the old one signs too for the overlap (24 h by default). */
+  @Post(':id/webhook-secret/rotate')
+  @HttpCode(200)
+  @Roles('chat-admin')
+  @Header('cache-control', 'no-store')
+  @ErrorCodes(E, 'bot_not_found')
+  @ZodResponse(200, RotatedBotSecret)
+  rotateWebhookSecret(
+    @Param('id', botId) id: string,
+    @CurrentPrincipal() p: Principal,
+    @RequestId() requestId: string,
+  ) {
+    return this.bots.rotateWebhookSecret(id, p, requestId);
   }
 
   /** Revokes the bot's certificate and takes it out of every group (the server proposes its Remove). */

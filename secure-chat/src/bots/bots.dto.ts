@@ -23,7 +23,9 @@ export const BotView = named(
     id: z.string(),
     name: z.string(),
     institutionId: z.string(),
-    webhookUrl: z.string(),
+    webhookUrl: z
+      .string()
+      .describe('The webhook; to a role below chat-admin without its query string (`?[redacted]`)'),
     state: z.enum(['pending', 'active', 'disabled']),
     user: z.string().describe('What an official claims its KeyPackages with: bot:<id>'),
     failures: z.number().int().describe('Webhook deliveries failed in a row'),
@@ -44,6 +46,16 @@ export const RegisteredBot = named(
   BotView.extend({
     webhookSecret: z.string().describe('whsec_…: verifies the webhooks (shown once)'),
     enrolmentSecret: z.string().describe('One-time secret the bot enrols its key with (shown once)'),
+  }),
+);
+
+export const RotatedBotSecret = named(
+  'RotatedChatBotSecret',
+  BotView.extend({
+    webhookSecret: z.string().describe('The new whsec_… (shown once)'),
+    previousSecretUntil: isoDateTime()
+      .nullable()
+      .describe('Until when deliveries carry the old secret’s signature too; null: no overlap'),
   }),
 );
 

@@ -3,6 +3,7 @@ import { defineErrors, type HttpStatus } from '@pakawaaz/platform';
 export type BotsErrorCode =
   | 'invalid_bot_input'
   | 'bot_not_found'
+  | 'bot_limit_reached'
   | 'bot_enrolment_invalid'
   | 'bot_csr_invalid'
   | 'bot_rate_limited'
@@ -13,6 +14,8 @@ export const BOTS_ERROR_STATUS = {
   invalid_bot_input: 400,
   // No bot with this id in the caller's institution (the same answer for a bot of another institution).
   bot_not_found: 404,
+  // The institution has PAKAWAAZ_CHAT_BOT_MAX_PER_INSTITUTION bots (pending or active) already: disable one first.
+  bot_limit_reached: 409,
   // The bot id and enrolment secret do not match a bot waiting for its certificate (spent, disabled, wrong).
   bot_enrolment_invalid: 401,
   // The CSR is not a P-256 PKCS#10 request signed with its own key.

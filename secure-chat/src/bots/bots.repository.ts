@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import { deviceQueue } from '../delivery/delivery.schema.js';
 import { chatBots, type ChatBotRow } from './bots.schema.js';
 
@@ -17,6 +17,25 @@ export class BotsRepository {
   async insert(row: NewBot): Promise<ChatBotRow> {
     const [created] = await this.database.db.insert(chatBots).values(row).returning();
     return created!;
+  }
+
+  /**
+   * Inserts a bot unless its institution has `max` bots that are not disabled already (null then). The count and
+   * the insert hold the institution's advisory lock: two registrations at once cannot both take the last place.
+   */
+  async insertWithin(row: NewBot, max: number): Promise<ChatBotRow | null> {
+    return this.database.db.transaction(async (tx) => {
+      await tx.execute(
+        sql`select pg_advisory_xact_lock(hashtextextended(${`bots:${row.institutionId}`}, 0))`,
+      );
+      const [held] = await tx
+        .select({ n: count() })
+        .from(chatBots)
+        .where(and(eq(chatBots.institutionId, row.institutionId), ne(chatBots.state, 'disabled')));
+      if ((held?.n ?? 0) >= max) return null;
+      const [created] = await tx.insert(chatBots).values(row).returning();
+      return created!;
+    });
   }
 
   async byId(id: string, tx?: Db): Promise<ChatBotRow | null> {
@@ -47,6 +66,27 @@ export class BotsRepository {
 
   async update(id: string, set: Partial<NewBot>, tx?: Db): Promise<void> {
     await (tx ?? this.database.db).update(chatBots).set(set).where(eq(chatBots.id, id));
+  }
+
+  /**
+   * Replaces the webhook secret in one statement (no rotation at once loses a secret): the one it replaces is
+   * kept as the previous until `overlapMs` from now (the database's clock); 0 drops it. The row, or null.
+   */
+  async rotateSecret(id: string, sealed: string, overlapMs: number): Promise<ChatBotRow | null> {
+    const [row] = await this.database.db
+      .update(chatBots)
+      .set(
+        overlapMs > 0
+          ? {
+              previousWebhookSecret: sql`${chatBots.webhookSecret}`,
+              previousSecretUntil: sql`now() + ${overlapMs}::bigint * interval '1 millisecond'`,
+              webhookSecret: sealed,
+            }
+          : { previousWebhookSecret: null, previousSecretUntil: null, webhookSecret: sealed },
+      )
+      .where(eq(chatBots.id, id))
+      .returning();
+    return row ?? null;
   }
 
   async activeIds(): Promise<string[]> {

@@ -15,6 +15,12 @@ export const chatBots = secureChatSchema.table(
     webhookUrl: text('webhook_url').notNull(),
     /** `whsec_<base64>`: the server must sign with it, so it is kept (never logged, shown once). */
     webhookSecret: text('webhook_secret').notNull(),
+    /**
+     * The secret a rotation replaced (sealed as `webhook_secret`): deliveries are signed with it too until
+     * `previous_secret_until`, so the receiver can switch over without missing one. Null: no overlap.
+     */
+    previousWebhookSecret: text('previous_webhook_secret'),
+    previousSecretUntil: timestamp('previous_secret_until', { withTimezone: true, mode: 'date' }),
     /** SHA-256 (base64url) of the one-time enrolment secret; null once spent. */
     enrolmentSecretHash: text('enrolment_secret_hash'),
     state: text('state', { enum: ['pending', 'active', 'disabled'] })

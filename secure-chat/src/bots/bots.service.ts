@@ -4,6 +4,7 @@ import { BOT_CERTIFICATES, DeviceCaError, type BotCertificates } from '@pakawaaz
 import {
   AuditService,
   DEVICE_EDGE_TLS,
+  hasRole,
   newWebhookSecret,
   requireInScope,
   requireRole,
@@ -14,7 +15,7 @@ import {
 } from '@pakawaaz/platform';
 import { DeviceRemovalService } from '../membership/device-removal.service.js';
 import { BOT_SECRETS, type BotSecrets } from './bot-secrets.js';
-import { BOTS_CONFIG, webhookUrlProblem, type BotsConfig } from './bots.config.js';
+import { BOTS_CONFIG, redactedWebhookUrl, webhookUrlProblem, type BotsConfig } from './bots.config.js';
 import { botsError } from './bots.errors.js';
 import { BotsRepository } from './bots.repository.js';
 import { BotWebhooks } from './bot-webhooks.service.js';
@@ -74,27 +75,70 @@ export class BotsService {
     if (problem) throw botsError('invalid_bot_input', `webhookUrl: ${problem}.`, { field: 'webhookUrl' });
     const webhookSecret = newWebhookSecret();
     const enrolmentSecret = randomBytes(32).toString('base64url');
-    const row = await this.repo.insert({
-      institutionId,
-      name: input.name,
-      webhookUrl: input.webhookUrl,
-      webhookSecret: await this.secrets.seal(webhookSecret),
-      enrolmentSecretHash: hashOf(enrolmentSecret).toString('base64url'),
-      createdBy: `${by.actor.type}:${by.actor.id}`,
-    });
+    const max = this.config.maxBotsPerInstitution;
+    const row = await this.repo.insertWithin(
+      {
+        institutionId,
+        name: input.name,
+        webhookUrl: input.webhookUrl,
+        webhookSecret: await this.secrets.seal(webhookSecret),
+        enrolmentSecretHash: hashOf(enrolmentSecret).toString('base64url'),
+        createdBy: `${by.actor.type}:${by.actor.id}`,
+      },
+      max,
+    );
+    if (!row)
+      throw botsError('bot_limit_reached', `The institution has ${max} bots already: disable one first.`, {
+        max,
+      });
     await this.audit.record({
       actor: by.actor,
       action: 'secure-chat.bot.registered',
       target: `bot:${row.id}`,
-      details: { name: row.name, institutionId, webhookUrl: row.webhookUrl },
+      details: { name: row.name, institutionId, webhookUrl: redactedWebhookUrl(row.webhookUrl) },
       requestId,
     });
     return { ...view(row), webhookSecret, enrolmentSecret };
   }
 
+  /**
+   * A new webhook secret, shown in this reply only; the old one still signs deliveries (a second signature)
+   * until `previousSecretUntil` (PAKAWAAZ_CHAT_BOT_WEBHOOK_SECRET_OVERLAP_HOURS), so the receiver can switch
+   * without a delivery it cannot verify. The bot stays in its groups. Audited without the secret.
+   */
+  async rotateWebhookSecret(
+    id: string,
+    by: Principal,
+    requestId: string,
+  ): Promise<BotView & { webhookSecret: string; previousSecretUntil: string | null }> {
+    requireRole(by, 'chat-admin');
+    const notFound = () => botsError('bot_not_found', 'No such bot in your institution.');
+    const before = await this.repo.byId(id);
+    if (!before) throw notFound();
+    requireInScope(by, before.institutionId, notFound);
+    const webhookSecret = newWebhookSecret();
+    const row = await this.repo.rotateSecret(
+      id,
+      await this.secrets.seal(webhookSecret),
+      this.config.secretOverlapMs,
+    );
+    if (!row) throw notFound();
+    const previousSecretUntil = row.previousSecretUntil?.toISOString() ?? null;
+    await this.audit.record({
+      actor: by.actor,
+      action: 'secure-chat.bot.webhook-secret-rotated',
+      target: `bot:${id}`,
+      details: { name: row.name, institutionId: row.institutionId, previousSecretUntil },
+      requestId,
+    });
+    return { ...view(row), webhookSecret, previousSecretUntil };
+  }
+
   async list(by: Principal): Promise<BotView[]> {
     requireRole(by, 'chat-admin', 'viewer');
-    return (await this.repo.list(scopeIds(by))).map(view);
+    // A viewer sees where the webhooks go, not the secret a query string may carry.
+    const full = hasRole(by, ['chat-admin']);
+    return (await this.repo.list(scopeIds(by))).map((b) => view(b, full));
   }
 
   /**
@@ -181,12 +225,13 @@ export class BotsService {
   }
 }
 
-function view(b: ChatBotRow): BotView {
+/** The bot as the bot API shows it; the webhook URL redacted (no query string) unless `fullUrl`. */
+function view(b: ChatBotRow, fullUrl = true): BotView {
   return {
     id: b.id,
     name: b.name,
     institutionId: b.institutionId,
-    webhookUrl: b.webhookUrl,
+    webhookUrl: fullUrl ? b.webhookUrl : redactedWebhookUrl(b.webhookUrl),
     state: b.state,
     user: botUser(b.id),
     failures: b.failures,

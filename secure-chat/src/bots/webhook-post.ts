@@ -35,7 +35,14 @@ export function guardedLookup(
   };
 }
 
-/** One POST to a webhook through `lookup`; resolves to the status (the body is discarded, no redirect). */
+/** How much of a webhook's reply is read (and discarded) before the socket is closed. */
+export const WEBHOOK_REPLY_BYTES = 64 * 1024;
+
+/**
+ * One POST to a webhook through `lookup`; resolves to the status (no redirect). The reply's body is discarded:
+ * past WEBHOOK_REPLY_BYTES the socket is destroyed — a receiver that streams cannot keep it busy until the
+ * timeout, nor make the server read gigabytes; the status alone decides the delivery.
+ */
 export function postWebhook(
   url: string,
   headers: Record<string, string>,
@@ -55,8 +62,15 @@ export function postWebhook(
         signal: AbortSignal.timeout(opts.timeoutMs),
       },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        const status = res.statusCode ?? 0;
+        let read = 0;
+        res.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          if (read <= WEBHOOK_REPLY_BYTES) return;
+          resolve(status);
+          res.destroy();
+        });
+        res.on('end', () => resolve(status));
         res.on('error', reject);
       },
     );

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ExecutionContext } from '@nestjs/common';
 import type { BotCertificates } from '@pakawaaz/device-mgmt';
-import { AuditService, NATIONAL_SCOPE, platformDomain, type Principal } from '@pakawaaz/platform';
+import { AuditService, platformDomain } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActiveBots } from '../../src/bots/active-bots.guard.js';
@@ -13,6 +13,7 @@ import { BotsService } from '../../src/bots/bots.service.js';
 import type { DeviceRemovalService } from '../../src/membership/device-removal.service.js';
 import { secureChatDomain } from '../../src/secure-chat.domain.js';
 import { codeOf } from '../support/app-error.js';
+import { operator } from '../support/chat-admin.js';
 
 /*
  * Disabling a bot (the real repository and audit on the environment's database; the device CA, the removal
@@ -21,16 +22,6 @@ import { codeOf } from '../support/app-error.js';
  */
 
 const INSTITUTION = randomUUID();
-const operator = (institutionId: string | null): Principal => ({
-  actor: { type: 'operator', id: `op-${institutionId ?? 'national'}` },
-  name: `op-${institutionId ?? 'national'}`,
-  roles: ['chat-admin'],
-  institutionId,
-  scope: institutionId ? { kind: 'institution', institutionIds: [institutionId] } : NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: 'aal1',
-  tokenId: 'jti',
-});
 
 let db: TestDatabase;
 let repo: BotsRepository;

@@ -126,7 +126,7 @@ describe('pakawaaz chat policy and hold', () => {
     expect(r.stderr).toMatch(/national|403/);
   });
 
-  it('registers, lists and disables an e-Office bot with institutions and bots named by name', async () => {
+  it('registers, lists, rotates the secret of and disables an e-Office bot, institutions and bots named by name', async () => {
     type Bot = { id: string; name: string; institutionId: string; state: string };
     const added = await json<Bot & { webhookSecret: string; enrolmentSecret: string }>(
       'chat',
@@ -154,6 +154,22 @@ describe('pakawaaz chat policy and hold', () => {
       '--institution',
       power,
     );
+    // A new webhook secret for the Power bot, shown once; the old one still signs for the overlap.
+    const rotated = await cli('chat', 'bots', 'rotate-secret', 'e-Office', '--institution', power);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(/webhook secret: whsec_\S+/);
+    expect(rotated.stdout).toMatch(/old secret still signs deliveries until \d{4}-/);
+    const again = await json<Bot & { webhookSecret: string; previousSecretUntil: string }>(
+      'chat',
+      'bots',
+      'rotate-secret',
+      'e-Office',
+      '--institution',
+      power,
+    );
+    expect(again.webhookSecret).toMatch(/^whsec_/);
+    expect(rotated.stdout).not.toContain(again.webhookSecret);
+    expect(Date.parse(again.previousSecretUntil)).toBeGreaterThan(Date.now());
     const ambiguous = await cli('chat', 'bots', 'disable', 'e-Office');
     expect([ambiguous.code, ambiguous.stderr]).toEqual([2, expect.stringContaining('--institution')]);
     const disabled = await json<Bot>(

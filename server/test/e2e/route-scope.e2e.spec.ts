@@ -648,7 +648,7 @@ Object.assign(INSTITUTION_FIXTURES, {
   // Chat policies: B reads B's (defaults when none is stored), never A's; setting them is national.
   'GET /api/v1/chat/policies': { read: () => '/api/v1/chat/policies', sees: () => [w.b] },
   'GET /api/v1/chat/policies/{institutionId}': { read: () => `/api/v1/chat/policies/${w.a}` },
-  // e-Office bots: B lists B's bots only, cannot register one for A, nor disable A's.
+  // e-Office bots: B lists B's bots only, cannot register one for A, nor disable A's or rotate its secret.
   'GET /api/v1/chat/bots': { read: () => '/api/v1/chat/bots', sees: () => [w.botB] },
   // Call records: an institution sees the calls involving its officials (none of A's here).
   'GET /api/v1/calls/history': { read: () => '/api/v1/calls/history?limit=200' },
@@ -659,6 +659,9 @@ Object.assign(INSTITUTION_FIXTURES, {
     }),
   },
   'POST /api/v1/chat/bots/{id}/disable': { write: () => ({ path: `/api/v1/chat/bots/${w.botA}/disable` }) },
+  'POST /api/v1/chat/bots/{id}/webhook-secret/rotate': {
+    write: () => ({ path: `/api/v1/chat/bots/${w.botA}/webhook-secret/rotate` }),
+  },
 } satisfies Record<string, InstitutionFixture>);
 
 /**

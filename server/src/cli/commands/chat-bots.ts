@@ -5,8 +5,9 @@ import { findInstitution, institutionNames } from '../institutions.js';
 type Bot = Schemas['ChatBot'];
 
 /**
- * `pakawaaz chat bots add|list|disable`: e-Office bots of an institution (chat-admin; national: any
- * institution). `add` prints the webhook secret and the one-time enrolment secret once.
+ * `pakawaaz chat bots add|list|disable|rotate-secret`: e-Office bots of an institution (chat-admin; national: any
+ * institution). `add` prints the webhook secret and the one-time enrolment secret once, `rotate-secret` a new
+ * webhook secret once.
  */
 export const registerChatBotCommands: RegisterCommands = (program, ctx) => {
   const chat =
@@ -58,19 +59,43 @@ export const registerChatBotCommands: RegisterCommands = (program, ctx) => {
     .option('--institution <name>', 'the bot’s institution, when two institutions have bots of that name')
     .option('--json', 'print JSON')
     .action(async (ref: string, o: { institution?: string; json?: boolean }) => {
-      const { bots: all } = await unwrap(api().GET('/api/v1/chat/bots'));
-      const inst = o.institution ? (await findInstitution(api(), o.institution)).id : undefined;
-      const found = all.filter(
-        (b) => (b.id === ref || b.name === ref) && (!inst || b.institutionId === inst),
-      );
-      if (found.length === 0) throw new CliError(`No bot "${ref}" you may manage.`, 1);
-      if (found.length > 1)
-        throw new CliError(`${found.length} bots are named "${ref}": add --institution <name>.`, 2);
-      const id = found[0]!.id;
+      const id = await findBot(ref, o.institution);
       const r = await unwrap(api().POST('/api/v1/chat/bots/{id}/disable', { params: { path: { id } } }));
       const names = await institutionNames(api());
       ctx.print(r, !!o.json, () => `disabled ${botLine(r, names)}`);
     });
+  bots
+    .command('rotate-secret')
+    .description('a new webhook secret (shown once); the old one still signs deliveries for the overlap')
+    .argument('<bot>', 'the bot, by name or id')
+    .option('--institution <name>', 'the bot’s institution, when two institutions have bots of that name')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, o: { institution?: string; json?: boolean }) => {
+      const id = await findBot(ref, o.institution);
+      const r = await unwrap(
+        api().POST('/api/v1/chat/bots/{id}/webhook-secret/rotate', { params: { path: { id } } }),
+      );
+      const names = await institutionNames(api());
+      const overlap = r.previousSecretUntil
+        ? `  the old secret still signs deliveries until ${r.previousSecretUntil} (a second signature)\n`
+        : '  the old secret signs nothing any more\n';
+      ctx.print(
+        r,
+        !!o.json,
+        () => `rotated ${botLine(r, names)}  webhook secret: ${r.webhookSecret}\n  (shown once)\n${overlap}`,
+      );
+    });
+
+  /** The id of the bot named `ref` (or with that id) the caller may manage. */
+  async function findBot(ref: string, institution: string | undefined): Promise<string> {
+    const { bots: all } = await unwrap(api().GET('/api/v1/chat/bots'));
+    const inst = institution ? (await findInstitution(api(), institution)).id : undefined;
+    const found = all.filter((b) => (b.id === ref || b.name === ref) && (!inst || b.institutionId === inst));
+    if (found.length === 0) throw new CliError(`No bot "${ref}" you may manage.`, 1);
+    if (found.length > 1)
+      throw new CliError(`${found.length} bots are named "${ref}": add --institution <name>.`, 2);
+    return found[0]!.id;
+  }
 };
 
 function botLine(b: Bot, institutions: ReadonlyMap<string, string>): string {
