@@ -17,10 +17,8 @@ import {
   ChatQueued,
   DEVICES_HELD_CONSUMER,
   DEVICES_RELEASED_CONSUMER,
-  DEVICES_ARRIVED_CONSUMER,
   DevicesHeld,
   DevicesReleased,
-  DevicesArrived,
   GroupMembersDropped,
 } from './secure-chat.events.js';
 
@@ -50,7 +48,6 @@ export const secureChatDomain = {
       ChatDeviceRemoved,
       DevicesHeld,
       DevicesReleased,
-      DevicesArrived,
       MediaHostHealthChanged,
       TurnServerHealthChanged,
       GroupMembersDropped,
@@ -61,7 +58,6 @@ export const secureChatDomain = {
       CHAT_REMOVED_CONSUMER,
       DEVICES_HELD_CONSUMER,
       DEVICES_RELEASED_CONSUMER,
-      DEVICES_ARRIVED_CONSUMER,
       DEVICE_REMOVAL_CONSUMER,
       OFFICIAL_STATUS_CONSUMER,
       CALL_KICKS_CONSUMER,

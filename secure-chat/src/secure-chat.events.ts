@@ -220,31 +220,6 @@ export const DEVICES_RELEASED_CONSUMER = defineConsumer({
 });
 
 /**
- * These devices' first socket on node `node` opened (cluster mode). A node that presumes one of them held by
- * another node forgets that (RemoteHolders.arrived): wakes sent to that node alone would miss the device there
- * — the node died and said nothing, or its release is still on the way — and the next wake asks. Sent once a
- * turn for the devices that arrived in it; nothing is learned from it (only answers are remembered).
- */
-export const DevicesArrived = defineEvent(
-  'secure-chat.presence.arrived',
-  z.object({ node: nodeId, deviceIds: deviceIdList }),
-  {
-    examples: [
-      { node: 'd4a8f2c6-1e3b-4f7a-9c5d-8b0e6a2f4c1d', deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'] },
-    ],
-    transient: true,
-  },
-);
-
-/** Every node forgets what it presumed of the arriving devices elsewhere (transient: see DevicesArrived). */
-export const DEVICES_ARRIVED_CONSUMER = defineConsumer({
-  name: 'secure-chat.presence-arrivals',
-  delivery: 'transient',
-  filter: DevicesArrived.type,
-  expects: [DevicesArrived],
-});
-
-/**
  * A device was taken out of chat (cluster mode: revoked, lost, its official disabled): every other node closes
  * the sockets it holds of it, as the publishing node closed its own. `node`: the publisher (it skips its own).
  */

@@ -84,8 +84,6 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
   relayRemoved: ((deviceId: string) => void) | undefined;
   /** Set by the cluster relay: a device's last socket here closed (nodes that remember it held here forget). */
   relayReleased: ((deviceId: string) => void) | undefined;
-  /** Set by the cluster relay: a device's first socket here opened (nodes that presume it elsewhere forget). */
-  relayArrived: ((deviceId: string) => void) | undefined;
 
   constructor(
     @Optional() @Inject(DEVICE_PUSH) private readonly push?: DevicePush | null,
@@ -94,10 +92,7 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
 
   add(session: ChatSession): () => void {
     let set = this.sessions.get(session.deviceId);
-    if (!set) {
-      this.sessions.set(session.deviceId, (set = new Set()));
-      this.relayArrived?.(session.deviceId);
-    }
+    if (!set) this.sessions.set(session.deviceId, (set = new Set()));
     // The oldest first (a Set keeps insertion order); out of the hub at once, not when its close completes (a
     // half-open socket's may take the close timeout), so it is neither woken nor counted meanwhile.
     for (const old of set) {

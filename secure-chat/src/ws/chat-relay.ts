@@ -8,10 +8,8 @@ import {
   CHAT_REMOVED_CONSUMER,
   CHAT_WAKE_CONSUMER,
   ChatDeviceRemoved,
-  DEVICES_ARRIVED_CONSUMER,
   DEVICES_HELD_CONSUMER,
   DEVICES_RELEASED_CONSUMER,
-  DevicesArrived,
   DevicesHeld,
   DevicesReleased,
   WAKE_BATCH,
@@ -21,7 +19,6 @@ import { chatMetrics, type ChatMetrics } from './chat-metrics.js';
 import type { CallSignalFrame } from './frames.js';
 import { ANSWER_WAIT_MS, HeldAsks } from './held-asks.js';
 import { AnsweredHeld, RemoteHolders } from './remote-holders.js';
-import { perTurn } from './per-turn.js';
 import { byAddress, handedOf, wake, type WakeData } from './wake-events.js';
 
 /**
@@ -51,9 +48,8 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
   private readonly addressable = new Set<string>();
   /** The devices this node answered for: a release is sent for those alone. */
   private readonly answeredFor = new AnsweredHeld();
-  /** Releases and arrivals: one event a turn for the devices of each. */
-  private readonly releasing = perTurn((ids) => void this.released(ids), WAKE_BATCH);
-  private readonly arriving = perTurn((ids) => void this.arrived(ids), WAKE_BATCH);
+  /** Devices released this turn: one event for them all. */
+  private releasing: Set<string> | undefined;
   /** The open asks' callers: each resolved with the devices to push. */
   private readonly waiting = new Map<string, (push: readonly string[]) => void>();
   private readonly count: ChatMetrics | undefined;
@@ -84,11 +80,6 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
         if (!e.data.deviceIds) this.addressable.delete(e.data.node);
         return Promise.resolve();
       }),
-      await consume(bus, DEVICES_ARRIVED_CONSUMER, (e) => {
-        this.heard();
-        if (e.data.node !== this.node) this.holders.arrived(e.data.node, e.data.deviceIds);
-        return Promise.resolve();
-      }),
       await consume(
         bus,
         CHAT_WAKE_CONSUMER,
@@ -115,10 +106,6 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
         .publish(ChatDeviceRemoved.create({ node: this.node, deviceId }))
         .catch((err: unknown) => this.logger?.warn({ err }, 'chat: a removal could not be relayed'));
     this.hub.relayReleased = (deviceId) => this.release(deviceId);
-    this.hub.relayArrived = (deviceId) => {
-      this.holders.arrived(this.node, [deviceId]);
-      this.arriving(deviceId);
-    };
     this.hub.relay = (deviceIds, ask, handed, forwarded) => {
       this.count?.wake('sent');
       // Forwarded by the node they were presumed on, which does not hold them: to every node, asking.
@@ -249,14 +236,13 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
    */
   private release(deviceId: string, always = false): void {
     if (!this.answeredFor.left(deviceId, performance.now()) && !always) return;
-    this.releasing(deviceId);
-  }
-
-  /** Tells the other nodes these devices are here now: those presuming them elsewhere forget it. */
-  private arrived(deviceIds: string[]): Promise<void> {
-    return this.bus!.signal(DevicesArrived.create({ node: this.node, deviceIds })).catch((err: unknown) =>
-      this.logger?.warn({ err }, 'chat: a presence arrival could not be sent'),
-    );
+    if (this.releasing) return void this.releasing.add(deviceId);
+    const releasing = (this.releasing = new Set([deviceId]));
+    queueMicrotask(() => {
+      this.releasing = undefined;
+      const ids = [...releasing];
+      for (let i = 0; i < ids.length; i += WAKE_BATCH) void this.released(ids.slice(i, i + WAKE_BATCH));
+    });
   }
 
   /** Tells the other nodes to forget that this node holds these devices (without a list: any device). */
@@ -318,7 +304,6 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     this.hub.relaySignal = undefined;
     this.hub.relayRemoved = undefined;
     this.hub.relayReleased = undefined;
-    this.hub.relayArrived = undefined;
     // This node's sockets close with it: the others forget every device it answered for.
     if (this.subscriptions.length) await this.released();
     await Promise.all(this.subscriptions.splice(0).map((s) => s.unsubscribe()));

@@ -36,17 +36,6 @@ describe('RemoteHolders (which other node holds a device, from its answers)', ()
     expect(h.split(['d1', 'd2'], 20)).toEqual({ presumed: new Map([['d2', 'C']]), unknown: ['d1'] });
   });
 
-  it('forgets a device presumed on another node when it arrives on a node, not one presumed on that node', () => {
-    const h = new RemoteHolders();
-    h.learn('B', ['d1', 'd2'], 1000);
-    h.learn('C', ['d3'], 1000);
-    h.arrived('C', ['d1', 'd3', 'd9']); // d1 left B (B died, or its release is on the way); d3 is still on C
-    expect([...h.split(['d1', 'd2', 'd3'], 1000).presumed]).toEqual([
-      ['d2', 'B'],
-      ['d3', 'C'],
-    ]);
-  });
-
   it('forgets everything a node answered when it releases all (it stops, or was cut off), and everything on forget()', () => {
     const h = new RemoteHolders();
     h.learn('B', ['d1', 'd2'], 0);

@@ -44,11 +44,6 @@ export class RemoteHolders {
     for (const d of deviceIds) if (this.held.get(d)?.node === node) this.held.delete(d);
   }
 
-  /** These devices' first socket opened on node `node`: forget what is presumed of them on any other node. */
-  arrived(node: string, deviceIds: readonly string[]): void {
-    for (const d of deviceIds) if (this.held.get(d)?.node !== node) this.held.delete(d);
-  }
-
   /** This node may have missed releases: forget everything. */
   forget(): void {
     this.held.clear();
