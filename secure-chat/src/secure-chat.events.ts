@@ -34,16 +34,13 @@ const handedEnvelope = z.object({
  * other reads). `node` is the publishing node's id (it skips its own events). With `ask`, the nodes holding
  * some of these devices answer which (DevicesHeld): the publisher pushes "check in" only the devices no node
  * holds. `presumed`: devices asked nothing about, because node `node` there answered a moment ago that it
- * holds them (RemoteHolders); that node pushes those it no longer holds itself. `to`: sent to that node alone
- * (EventBus.signal's `to`; it said it takes such wakes: DevicesHeld's `addressed`), every device of it presumed
- * held there; the node forwards to every node, with an ask, those it no longer holds. Transient (core NATS,
- * never stored): a node that missed some while disconnected reads every socket's queue when it is back.
+ * holds them (RemoteHolders); that node pushes those it no longer holds itself. Transient (core NATS, never stored): a node that missed some while disconnected reads every socket's
+ * queue when it is back.
  */
 export const ChatQueued = defineEvent(
   'secure-chat.queue.woken',
   z.object({
     node: nodeId,
-    to: nodeId.optional(),
     deviceIds: deviceIdList,
     ask: askId.optional(),
     handed: z
@@ -83,11 +80,6 @@ export const ChatQueued = defineEvent(
             ],
           },
         ],
-      },
-      {
-        node: '6f1c2a9e-0b7d-4c3e-9a51-2d8e4f7a1b03',
-        to: 'd4a8f2c6-1e3b-4f7a-9c5d-8b0e6a2f4c1d',
-        deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'],
       },
     ],
   },
@@ -157,9 +149,7 @@ export const CALL_SIGNAL_CONSUMER = defineConsumer({
  * `to` (which alone acts on it: it does not push them). Sent only by a node holding some of them. With
  * `remembers`, node `node` releases them when they leave it and pushes those presumed on it that have (it
  * can push: device management is there), so node `to` may remember the answer (RemoteHolders); an answer
- * without it (a release before this one's, or a node without push) is not remembered. With `addressed`, node
- * `node` takes wakes sent to it alone (ChatQueued's `to`) and forwards those for devices it no longer holds: node
- * `to` sends the wakes for these devices there only, not to every node (a release before this one's did not).
+ * without it (a release before this one's, or a node without push) is not remembered.
  */
 export const DevicesHeld = defineEvent(
   'secure-chat.presence.held',
@@ -169,7 +159,6 @@ export const DevicesHeld = defineEvent(
     node: nodeId,
     deviceIds: deviceIdList,
     remembers: z.literal(true).optional(),
-    addressed: z.literal(true).optional(),
   }),
   {
     examples: [
@@ -179,7 +168,6 @@ export const DevicesHeld = defineEvent(
         node: 'd4a8f2c6-1e3b-4f7a-9c5d-8b0e6a2f4c1d',
         deviceIds: ['4c0f8e2a-9d1b-4e7a-b3c5-6f2d8a0e1b9c'],
         remembers: true,
-        addressed: true,
       },
     ],
     transient: true,

@@ -68,14 +68,7 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
    * to those no other node holds: only they are pushed.
    */
   relay:
-    | ((
-        deviceIds: readonly string[],
-        ask: boolean,
-        handed?: Handed,
-        /** To every node, whatever is presumed of these devices (forward). */
-        forwarded?: boolean,
-      ) => Promise<readonly string[]>)
-    | undefined;
+    ((deviceIds: readonly string[], ask: boolean, handed?: Handed) => Promise<readonly string[]>) | undefined;
   /** Set by the cluster relay: call signals for devices not connected here go to the other nodes too (`ask`: as relay's). */
   relaySignal:
     | ((deviceIds: readonly string[], frame: CallSignalFrame, ask: boolean) => Promise<readonly string[]>)
@@ -147,16 +140,6 @@ export class ChatHub implements ChatWake, OnModuleDestroy {
     if (away.length === 0) return;
     const relay = this.relay;
     this.pushUnheld(away, false, relay && ((ask) => relay(away, ask, handed)));
-  }
-
-  /**
-   * Devices another node presumed held here, that are not (they left, or moved to another node): relayed to every
-   * node with their envelopes (`handed`) — the node holding one now sends them — and pushed "check in" once no
-   * node says it holds them.
-   */
-  forward(deviceIds: readonly string[], handed?: Handed): void {
-    const relay = this.relay;
-    this.pushUnheld(deviceIds, false, relay && ((ask) => relay(deviceIds, ask, handed, true)));
   }
 
   /**

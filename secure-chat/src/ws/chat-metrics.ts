@@ -2,7 +2,7 @@ import type { Metrics } from '@pakawaaz/platform';
 import { Counter, Gauge } from 'prom-client';
 
 export type ChatMetrics = {
-  wake(direction: 'sent' | 'held' | 'forwarded'): void;
+  wake(direction: 'sent' | 'held'): void;
   /** A wake's away devices whose push was decided: presumed held from a remembered answer, or asked about. */
   presence(remembered: number, asked: number): void;
 };
@@ -26,7 +26,7 @@ export function chatMetrics(metrics: Metrics, sockets: () => number): ChatMetric
   const wakes = counter(
     metrics,
     'pakawaaz_chat_wakes_total',
-    'Cluster mode: wakes sent to the other nodes for devices not connected here (sent), wakes from them that found a socket here (held), and wakes sent here alone for devices no longer here, forwarded to every node (forwarded)',
+    'Cluster mode: wakes sent to the other nodes for devices not connected here (sent), and wakes from them that found a socket here (held)',
     'direction',
     ['sent', 'held'],
   );

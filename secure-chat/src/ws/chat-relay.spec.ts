@@ -2,7 +2,7 @@ import { MAX_EVENT_BYTES } from '@pakawaaz/platform';
 import { describe, expect, it } from 'vitest';
 import type { QueuedEnvelope } from '../chat-ports.js';
 import { ChatQueued, HANDED_CHARS, WAKE_BATCH } from '../secure-chat.events.js';
-import { byAddress, withHanded } from './wake-events.js';
+import { withHanded } from './wake-events.js';
 
 const envelope = (seq: number, body: string): QueuedEnvelope => ({
   seq,
@@ -38,27 +38,5 @@ describe('withHanded (the envelopes a cross-node wake carries)', () => {
     const event = ChatQueued.create(withHanded({ node, deviceIds: ids, ask: node }, handed));
     expect(event.data.handed!.length).toBeGreaterThan(100);
     expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThan(MAX_EVENT_BYTES);
-  });
-});
-
-describe('byAddress (where each device of a wake goes)', () => {
-  it('sends the devices presumed on a node that takes addressed wakes to it, by node; the rest to every node', () => {
-    const [b, c, old] = ['node-b', 'node-c', 'node-old'];
-    const presumed = new Map([
-      [device(1), b],
-      [device(2), c],
-      [device(3), b],
-      [device(4), old], // its answers did not say `addressed`: named in a wake to every node
-    ]);
-    const { to, everyone } = byAddress(
-      [device(1), device(2), device(3), device(4), device(5)],
-      presumed,
-      (n) => n !== old,
-    );
-    expect([...to]).toEqual([
-      [b, [device(1), device(3)]],
-      [c, [device(2)]],
-    ]);
-    expect(everyone).toEqual([device(4), device(5)]);
   });
 });

@@ -19,7 +19,7 @@ import { chatMetrics, type ChatMetrics } from './chat-metrics.js';
 import type { CallSignalFrame } from './frames.js';
 import { ANSWER_WAIT_MS, HeldAsks } from './held-asks.js';
 import { AnsweredHeld, RemoteHolders } from './remote-holders.js';
-import { byAddress, handedOf, wake, type WakeData } from './wake-events.js';
+import { handedOf, wake, type WakeData } from './wake-events.js';
 
 /**
  * Cluster mode (the NATS event bus): a wake for devices not connected to this node goes to the other nodes,
@@ -33,19 +33,13 @@ import { byAddress, handedOf, wake, type WakeData } from './wake-events.js';
  * (a stored event: a node that was away closes them when it is back). The embedded default (one node, the
  * in-process bus) needs nothing of it.
  */
-/** Most nodes remembered as taking wakes sent to them alone; beyond, the memory starts again (wakes go to all). */
-const MAX_ADDRESSABLE = 1024;
-
 @Injectable()
 export class ChatRelay implements OnModuleInit, OnModuleDestroy {
-  /** This node's id in the events, and its address on the bus (wakes sent to it alone). */
-  readonly node: string;
+  readonly node = randomUUID();
   private subscriptions: Subscription[] = [];
   private readonly asks = new HeldAsks();
   /** Which other node holds which device, from its answers: wakes for those ask nothing. */
   private readonly holders = new RemoteHolders();
-  /** The nodes that said they take wakes sent to them alone (DevicesHeld's `addressed`), at most MAX_ADDRESSABLE. */
-  private readonly addressable = new Set<string>();
   /** The devices this node answered for: a release is sent for those alone. */
   private readonly answeredFor = new AnsweredHeld();
   /** Devices released this turn: one event for them all. */
@@ -61,7 +55,6 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     @Optional() metrics?: Metrics,
   ) {
     this.count = metrics && chatMetrics(metrics, () => hub.connections);
-    this.node = bus?.node ?? randomUUID();
   }
 
   async onModuleInit(): Promise<void> {
@@ -75,9 +68,7 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
       }),
       await consume(bus, DEVICES_RELEASED_CONSUMER, (e) => {
         this.heard();
-        if (e.data.node === this.node) return Promise.resolve();
-        this.holders.released(e.data.node, e.data.deviceIds);
-        if (!e.data.deviceIds) this.addressable.delete(e.data.node);
+        if (e.data.node !== this.node) this.holders.released(e.data.node, e.data.deviceIds);
         return Promise.resolve();
       }),
       await consume(
@@ -106,24 +97,16 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
         .publish(ChatDeviceRemoved.create({ node: this.node, deviceId }))
         .catch((err: unknown) => this.logger?.warn({ err }, 'chat: a removal could not be relayed'));
     this.hub.relayReleased = (deviceId) => this.release(deviceId);
-    this.hub.relay = (deviceIds, ask, handed, forwarded) => {
+    this.hub.relay = (deviceIds, ask, handed) => {
       this.count?.wake('sent');
-      // Forwarded by the node they were presumed on, which does not hold them: to every node, asking.
-      if (forwarded)
-        return this.relay(deviceIds, ask ? deviceIds : [], (data) => wake(data, handed), 'the wake');
-      // Devices another node answered for a moment ago are not asked about: the wake goes to that node alone
-      // (or, a node of an older release, names it).
+      if (!ask) return this.relay(deviceIds, [], (data) => wake(data, handed), 'the wake');
+      // Devices another node answered for a moment ago are not asked about: the wake names that node.
       const { presumed, unknown } = this.holders.split(deviceIds, performance.now());
-      if (ask) this.count?.presence(presumed.size, unknown.length);
+      this.count?.presence(presumed.size, unknown.length);
       // A wake that could not be sent reached no presumed holder: unsure, push its presumed devices now.
       const unsent = (batch: readonly string[]) =>
         this.hub.presumedAway(batch.filter((d) => presumed.has(d)));
-      const { to, everyone } = byAddress(deviceIds, presumed, (node) => this.addressable.has(node));
-      for (const [node, ids] of to)
-        void this.relay(ids, [], (data) => wake({ ...data, to: node }, handed), 'the wake', unsent, node);
-      if (everyone.length === 0) return Promise.resolve([]);
-      if (!ask) return this.relay(everyone, [], (data) => wake(data, handed), 'the wake');
-      return this.relay(everyone, unknown, (data) => wake(data, handed, presumed), 'the wake', unsent);
+      return this.relay(deviceIds, unknown, (data) => wake(data, handed, presumed), 'the wake', unsent);
     };
     this.hub.relaySignal = (deviceIds, frame: CallSignalFrame, ask) =>
       this.relay(
@@ -145,8 +128,8 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Publishes in batches — to node `to` alone, or to every node — asking about `asked` (some or all of
-   * deviceIds): resolves to those no node claimed within ANSWER_WAIT_MS (at once to none when nothing is asked).
+   * Publishes in batches, asking about `asked` (some or all of deviceIds): resolves to those no node claimed
+   * within ANSWER_WAIT_MS (at once to none when nothing is asked).
    */
   private relay(
     deviceIds: readonly string[],
@@ -154,20 +137,18 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     create: (data: { node: string; deviceIds: string[]; ask?: string }) => Parameters<EventBus['publish']>[0],
     what: string,
     unsent?: (batch: readonly string[]) => void,
-    to?: string,
   ): Promise<readonly string[]> {
     const ask = asked.length > 0;
     const id = ask ? randomUUID() : undefined;
     const opened = id !== undefined && this.asks.ask(id, asked, performance.now());
     for (let i = 0; i < deviceIds.length; i += WAKE_BATCH) {
       const batch = deviceIds.slice(i, i + WAKE_BATCH);
-      this.bus!.signal(
-        create({ node: this.node, deviceIds: batch, ...(opened ? { ask: id } : {}) }),
-        to,
-      ).catch((err: unknown) => {
-        this.logger?.warn({ err }, `chat: ${what} could not be relayed`);
-        unsent?.(batch);
-      });
+      this.bus!.signal(create({ node: this.node, deviceIds: batch, ...(opened ? { ask: id } : {}) })).catch(
+        (err: unknown) => {
+          this.logger?.warn({ err }, `chat: ${what} could not be relayed`);
+          unsent?.(batch);
+        },
+      );
     }
     if (!ask) return Promise.resolve([]);
     // Too many asks open: unsure, push them all now.
@@ -183,17 +164,8 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
    * that are not are pushed from here (and released: it forgets); the ask is answered for the others.
    */
   private woken(data: WakeData): void {
-    const handed = handedOf(data);
-    const away = this.hub.wakeLocal(data.deviceIds, handed);
+    const away = this.hub.wakeLocal(data.deviceIds, handedOf(data));
     if (away.length < data.deviceIds.length) this.count?.wake('held');
-    if (data.to !== undefined) {
-      // Sent here alone, every device of it presumed here: one not here any more may be on another node now.
-      // The sender forgets it (released), and every node gets its wake; it is pushed if no node holds it.
-      if (data.to !== this.node || away.length === 0) return;
-      this.count?.wake('forwarded');
-      for (const d of away) this.release(d, true);
-      return this.hub.forward(away, handed);
-    }
     const presumed = new Set(data.presumed?.flatMap((p) => p.deviceIds));
     const mine = new Set(data.presumed?.filter((p) => p.node === this.node).flatMap((p) => p.deviceIds));
     const gone = away.filter((d) => mine.has(d));
@@ -225,7 +197,7 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
         ask: data.ask,
         node: this.node,
         deviceIds: held,
-        ...(remembers ? { remembers, addressed: true as const } : {}),
+        ...(remembers ? { remembers } : {}),
       }),
     ).catch((err: unknown) => this.logger?.warn({ err }, 'chat: a presence answer could not be sent'));
   }
@@ -273,20 +245,11 @@ export class ChatRelay implements OnModuleInit, OnModuleDestroy {
     node: string;
     deviceIds: string[];
     remembers?: true | undefined;
-    addressed?: true | undefined;
   }): void {
     const { ask: id, deviceIds } = answer;
     const state = this.asks.held(id, deviceIds, performance.now());
     if (state === 'late') return;
-    if (answer.remembers) {
-      this.holders.learn(answer.node, deviceIds, performance.now());
-      if (!answer.addressed) this.addressable.delete(answer.node);
-      else if (!this.addressable.has(answer.node)) {
-        // Node ids are per process start: a long-lived node would otherwise keep every id it ever heard.
-        if (this.addressable.size >= MAX_ADDRESSABLE) this.addressable.clear();
-        this.addressable.add(answer.node);
-      }
-    }
+    if (answer.remembers) this.holders.learn(answer.node, deviceIds, performance.now());
     if (state !== 'claimed') return;
     this.waiting.get(id)?.([]);
     this.waiting.delete(id);

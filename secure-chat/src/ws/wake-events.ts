@@ -11,7 +11,6 @@ import type { ChatHub } from './chat-hub.js';
 type Handed = NonNullable<Parameters<NonNullable<ChatHub['relay']>>[2]>;
 export type WakeData = {
   node: string;
-  to?: string;
   deviceIds: string[];
   ask?: string;
   handed?: { deviceId: string; envelopes: QueuedEnvelope[] }[];
@@ -35,31 +34,6 @@ export function wake(data: WakeData, handed: Handed | undefined, presumed?: Read
     ...out,
     presumed: [...byNode].map(([node, deviceIds]) => ({ node, deviceIds })),
   });
-}
-
-/**
- * A batch's devices by where their wake goes: those presumed held by a node that takes wakes sent to it alone
- * (`addressable`: it said so in its answer), by node; the rest to every node — asked about, or presumed on a
- * node of an older release (the wake's `presumed` names it).
- */
-export function byAddress(
-  deviceIds: readonly string[],
-  presumed: ReadonlyMap<string, string>,
-  addressable: (node: string) => boolean,
-): { to: Map<string, string[]>; everyone: string[] } {
-  const to = new Map<string, string[]>();
-  const everyone: string[] = [];
-  for (const d of deviceIds) {
-    const node = presumed.get(d);
-    if (node === undefined || !addressable(node)) {
-      everyone.push(d);
-      continue;
-    }
-    const list = to.get(node);
-    if (list) list.push(d);
-    else to.set(node, [d]);
-  }
-  return { to, everyone };
 }
 
 /**
