@@ -41,21 +41,11 @@ export type EventBusHealth = { status: 'up' | 'down'; detail?: string };
  */
 export type EventBus = {
   readonly mode: 'in-process' | 'nats';
-  /**
-   * This node's address for transient events sent to it alone (`signal(event, to)`): random per bus, so per
-   * process start. Token-safe (letters, digits, `-`).
-   */
-  readonly node: string;
   publish(event: DomainEvent): Promise<void>;
   subscribe(consumer: string, filter: string, handler: EventHandler): Promise<Subscription>;
   subscribeBroadcast(name: string, filter: string, handler: EventHandler): Promise<Subscription>;
-  /**
-   * Sends a transient event (its definition says `transient: true`) to the nodes subscribed now — or, with `to`
-   * (another bus's `node`), to that node's transient subscriptions alone: no other node receives it (nor
-   * decodes it), and a node not connected under that address (stopped, or a release without addresses) never
-   * does, so the sender must treat it as it treats any transient event — a hint that may be lost.
-   */
-  signal(event: DomainEvent, to?: string): Promise<void>;
+  /** Sends a transient event (its definition says `transient: true`) to the nodes subscribed now. */
+  signal(event: DomainEvent): Promise<void>;
   subscribeTransient(
     name: string,
     filter: string,
@@ -68,15 +58,6 @@ export type EventBus = {
 
 /** Nest injection token for the EventBus port. */
 export const EVENT_BUS = Symbol.for('pakawaaz.EventBus');
-
-/** A node address (EventBus.node) as `signal` accepts it: one NATS subject token. */
-export const NODE_ADDRESS_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
-
-/** `to`, when it is a node address `signal` accepts; else it throws (it would be a subject's wildcard or dot). */
-export function checkedAddress(to: string): string {
-  if (!NODE_ADDRESS_PATTERN.test(to)) throw new Error(`invalid node address "${to.slice(0, 80)}"`);
-  return to;
-}
 
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
 const FILTER_PREFIX_PATTERN = /^([a-z][a-z0-9-]*\.)+>$/;

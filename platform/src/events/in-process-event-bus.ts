@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { LOG_ONLY_DEAD_LETTERS, type DeadLetterKind, type DeadLetterSink } from './dead-letters.js';
 import {
   assertValidFilter,
-  checkedAddress,
   InvalidEventError,
   matchesFilter,
   type DomainEvent,
@@ -49,8 +47,6 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
  */
 export class InProcessEventBus implements EventBus {
   readonly mode = 'in-process' as const;
-  /** The one node: a signal to another address reaches nobody (there is no other node). */
-  readonly node = randomUUID();
   private readonly groups = new Map<string, ConsumerGroup>();
   private readonly broadcasts = new Set<BroadcastMember>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -83,12 +79,8 @@ export class InProcessEventBus implements EventBus {
     });
   }
 
-  signal(event: DomainEvent, to?: string): Promise<void> {
-    return settle(() => {
-      const json = this.checked(event, 'signal');
-      if (to !== undefined && checkedAddress(to) !== this.node) return;
-      this.cast(event, json, true);
-    });
+  signal(event: DomainEvent): Promise<void> {
+    return settle(() => this.cast(event, this.checked(event, 'signal'), true));
   }
 
   /** The event as JSON, once the bus is open and the event sendable this way. */

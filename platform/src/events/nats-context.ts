@@ -25,8 +25,6 @@ export const PULL_EXPIRES_MS = 5_000;
 
 export type Settings = {
   readonly location: string;
-  /** This node's address (EventBus.node): transient events sent to it alone come on `<prefix>-to.<node>.<type>`. */
-  readonly node: string;
   readonly stream: string;
   readonly prefix: string;
   readonly ackWaitMs: number;

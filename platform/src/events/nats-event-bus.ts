@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   DiscardPolicy,
   JetStreamApiCodes,
@@ -13,7 +12,6 @@ import type { Logger } from 'pino';
 import { maskUrl } from '../config/config.js';
 import { LOG_ONLY_DEAD_LETTERS, type DeadLetterSink } from './dead-letters.js';
 import {
-  checkedAddress,
   type DomainEvent,
   type EventBus,
   type EventBusHealth,
@@ -25,7 +23,7 @@ import { sendableJson, type EventCatalog } from './event-contract.js';
 import { BroadcastSubscription } from './nats-broadcast-subscription.js';
 import { describe, isApiError, type Context, type Settings } from './nats-context.js';
 import { DurableSubscription } from './nats-durable-subscription.js';
-import { addressedPrefix, TransientSubscription, transientPrefix } from './nats-transient-subscription.js';
+import { TransientSubscription, transientPrefix } from './nats-transient-subscription.js';
 
 export { durableName } from './event-bus.js';
 
@@ -37,8 +35,7 @@ export type NatsEventBusOptions = {
   stream?: string;
   /**
    * Subjects are `<prefix>.<event type>`; default `pakawaaz.events`. Transient events (`signal`) go on
-   * `<prefix>-transient.<event type>`, or `<prefix>-to.<node>.<event type>` when sent to one node, outside the
-   * stream.
+   * `<prefix>-transient.<event type>`, outside the stream.
    */
   subjectPrefix?: string;
   /** How long the server waits for an ack before redelivering; handlers still running extend it. Default 30 s. */
@@ -86,7 +83,6 @@ export async function connectNatsEventBus(options: NatsEventBusOptions): Promise
     .join(',');
   const settings: Settings = {
     location,
-    node: randomUUID(),
     stream,
     prefix,
     ackWaitMs: options.ackWaitMs ?? 30_000,
@@ -225,20 +221,11 @@ class NatsEventBus implements EventBus {
       );
   }
 
-  get node(): string {
-    return this.ctx.settings.node;
-  }
-
   /** A core NATS publish: buffered by the client and flushed with its next write, never stored, no ack. */
-  signal(event: DomainEvent, to?: string): Promise<void> {
+  signal(event: DomainEvent): Promise<void> {
     return new Promise((resolve) => {
       const body = sendableJson(this.catalog, event, 'signal');
-      const { prefix } = this.ctx.settings;
-      const subject =
-        to === undefined
-          ? `${transientPrefix(prefix)}.${event.type}`
-          : `${addressedPrefix(prefix, checkedAddress(to))}.${event.type}`;
-      this.ctx.nc.publish(subject, body);
+      this.ctx.nc.publish(`${transientPrefix(this.ctx.settings.prefix)}.${event.type}`, body);
       resolve();
     });
   }

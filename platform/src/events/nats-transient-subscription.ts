@@ -8,17 +8,16 @@ import {
 import { describe, parseEvent, type Context } from './nats-context.js';
 
 /**
- * One subscribeTransient() call: core NATS subscriptions on the transient subjects (`<prefix>-transient.<type>`,
- * sent to every node, and `<prefix>-to.<this node>.<type>`, sent to this one: both outside the events stream's
- * `<prefix>.>`, so JetStream never stores them). Every message is handed to the
+ * One subscribeTransient() call: a core NATS subscription on the transient subjects (`<prefix>-transient.<type>`,
+ * outside the events stream's `<prefix>.>`: JetStream never stores them). Every message is handed to the
  * handler as it arrives, in order (a handler's synchronous part runs before the next message's); a handler's
  * failure is logged, nothing is retried, and a message no handler can take is dropped (`dropped`). The client
  * re-subscribes by itself after a reconnect; what was sent while this node was disconnected is gone, and
  * `onGap` (called by the bus on each reconnect) says so.
  */
 export class TransientSubscription {
-  private readonly subjects: readonly string[];
-  private subs: CoreSubscription[] = [];
+  private readonly subject: string;
+  private sub: CoreSubscription | undefined;
 
   constructor(
     private readonly ctx: Context,
@@ -28,22 +27,24 @@ export class TransientSubscription {
     readonly options: TransientOptions = {},
   ) {
     assertValidFilter(filter);
-    const { prefix, node } = ctx.settings;
-    this.subjects = [`${transientPrefix(prefix)}.${filter}`, `${addressedPrefix(prefix, node)}.${filter}`];
+    this.subject = `${transientPrefix(ctx.settings.prefix)}.${filter}`;
   }
 
   /** Resolves once the server has the subscription: every signal sent afterwards reaches the handler. */
   async start(): Promise<void> {
-    const callback = (err: Error | null, m: Msg) => {
-      if (err) this.ctx.logger.warn({ consumer: this.name, error: describe(err) }, 'transient subscription');
-      else this.handle(m);
-    };
-    this.subs = this.subjects.map((subject) => this.ctx.nc.subscribe(subject, { callback }));
+    this.sub = this.ctx.nc.subscribe(this.subject, {
+      callback: (err, m) => {
+        if (err)
+          this.ctx.logger.warn({ consumer: this.name, error: describe(err) }, 'transient subscription');
+        else this.handle(m);
+      },
+    });
     await this.ctx.nc.flush();
   }
 
   stop(): Promise<void> {
-    for (const sub of this.subs.splice(0)) sub.unsubscribe();
+    this.sub?.unsubscribe();
+    this.sub = undefined;
     return Promise.resolve();
   }
 
@@ -92,9 +93,4 @@ const DROP_REPORT_MS = 10_000;
 /** The transient subjects' first tokens: never inside the events stream's `<prefix>.>`. */
 export function transientPrefix(prefix: string): string {
   return `${prefix}-transient`;
-}
-
-/** The first tokens of the subjects of transient events sent to one node (`signal(event, to)`): outside the stream. */
-export function addressedPrefix(prefix: string, node: string): string {
-  return `${prefix}-to.${node}`;
 }
