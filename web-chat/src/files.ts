@@ -37,9 +37,20 @@ export async function sealAndUpload(file: File, http: DeviceHttp, groupId: strin
       }),
     ),
   );
-  // Interrupted chunks resume from the server's offset (upload-chunks.ts).
-  up = await sendChunks(sealed, up, http, { origin: location.origin });
-  if (!up.download) throw new Error('the server did not return a download link');
+  // Interrupted chunks resume from the server's offset (upload-chunks.ts). An upload that fails for good is
+  // cancelled: left, it would count against the uploads in progress and the quota until it is swept (a day).
+  const uploadUrl = new URL(`${FILES}/${encodeURIComponent(up.id)}`, location.origin);
+  try {
+    up = await sendChunks(sealed, up, http, { origin: location.origin });
+  } catch (err) {
+    await http(new Request(uploadUrl, { method: 'DELETE' })).catch(() => undefined);
+    throw err;
+  }
+  if (!up.download) {
+    // Completed, but the reply with the link was lost (the connection dropped on the last chunk): ask anew.
+    up = await json<Upload>(await http(new Request(new URL(`${uploadUrl.href}/link`), { method: 'POST' })));
+    if (!up.download) throw new Error('the server did not return a download link');
+  }
   return {
     url: new URL(up.download.path, location.origin).href,
     key: b64u(key),

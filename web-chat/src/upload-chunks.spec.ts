@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_STALLS, MIN_CHUNK_BYTES, sendChunks, type Upload } from './upload-chunks.ts';
+import {
+  BUSY_PATIENCE_MS,
+  BUSY_PAUSE_MS,
+  MAX_STALLS,
+  MIN_CHUNK_BYTES,
+  sendChunks,
+  type Upload,
+} from './upload-chunks.ts';
 
 const ORIGIN = 'https://pakawaaz.test';
 const SIZE = 1 << 20;
@@ -12,7 +19,9 @@ const noPause = () => Promise.resolve();
  * `patch` decides, part of them and 400 upload_interrupted with details.offset, or a dropped connection);
  * HEAD answers Upload-Offset.
  */
-function server(patch: (n: number, body: Uint8Array, offset: number) => 'ok' | 'drop' | { keep: number }) {
+function server(
+  patch: (n: number, body: Uint8Array, offset: number) => 'ok' | 'drop' | 'busy' | { keep: number },
+) {
   const stored: number[] = [];
   const log: string[] = [];
   let patches = 0;
@@ -37,6 +46,8 @@ function server(patch: (n: number, body: Uint8Array, offset: number) => 'ok' | '
       });
     const verdict = patch(++patches, body, at);
     if (verdict === 'drop') throw new TypeError('Failed to fetch');
+    if (verdict === 'busy')
+      return reply(409, { code: 'upload_busy', message: 'Another request is writing this upload.' });
     const keep = verdict === 'ok' ? body.length : verdict.keep;
     for (const b of body.subarray(0, keep)) stored.push(b);
     if (verdict !== 'ok')
@@ -108,5 +119,28 @@ describe('sending an upload’s chunks', () => {
       code: 'upload_digest_mismatch',
       message: 'The bytes do not match.',
     });
+  });
+
+  it('waits out upload_busy (a dropped PATCH the server has not ended) without counting it, up to its patience', async () => {
+    // The first PATCH's connection drops after the server took it; the server holds the upload for 60 s.
+    let clock = 0;
+    const pause = (ms: number) => ((clock += ms), Promise.resolve());
+    const s = server((n) => (n === 1 ? 'drop' : clock < 60_000 ? 'busy' : 'ok'));
+    const last = await sendChunks(sealed, first, s.http, { origin: ORIGIN, pause, now: () => clock });
+    expect(last.download?.path).toBe('/d/t');
+    expect(same(s.stored)).toBe(true);
+    expect(clock).toBeGreaterThanOrEqual(60_000);
+    // Busy for ever: it gives up once its patience is spent, with a clear message.
+    clock = 0;
+    const stuck = server((n) => (n === 1 ? 'drop' : 'busy'));
+    const err = await sendChunks(sealed, first, stuck.http, {
+      origin: ORIGIN,
+      pause,
+      now: () => clock,
+    }).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('upload_gave_up');
+    expect((err as Error).message).toMatch(/still held the upload after 90 s/);
+    expect(clock).toBeGreaterThan(BUSY_PATIENCE_MS);
+    expect(clock).toBeLessThanOrEqual(BUSY_PATIENCE_MS + 2 * BUSY_PAUSE_MS + 1000);
   });
 });

@@ -13,6 +13,14 @@ export type DeviceHttp = (request: Request) => Promise<Response>;
 
 /** Attempts in a row that may end without a new byte stored before the upload gives up. */
 export const MAX_STALLS = 5;
+/**
+ * How long the page waits out `upload_busy` (another PATCH of this upload still holds it: one whose connection
+ * dropped and that the server has not ended yet) before giving up: the server ends any PATCH within 50 s, or
+ * once it has sent nothing for its idle limit (30 s by default). Such answers are not stalls.
+ */
+export const BUSY_PATIENCE_MS = 90_000;
+/** The wait between attempts while the upload is busy (unless the server says Retry-After). */
+export const BUSY_PAUSE_MS = 5_000;
 /** The smallest chunk after interruptions (the server takes at least 64 KiB a PATCH). */
 export const MIN_CHUNK_BYTES = 64 * 1024;
 
@@ -54,6 +62,8 @@ export type SendOptions = {
   origin: string;
   /** Waits between attempts (a test passes one that does not). */
   pause?: (ms: number) => Promise<void>;
+  /** The clock the busy patience is measured on (a test passes its own). */
+  now?: () => number;
 };
 
 /** Sends `sealed` from `first.offset` to its end; the last reply (with the download link). */
@@ -61,12 +71,13 @@ export async function sendChunks(
   sealed: Uint8Array<ArrayBuffer>,
   first: Upload,
   http: DeviceHttp,
-  { origin, pause = sleep }: SendOptions,
+  { origin, pause = sleep, now = Date.now }: SendOptions,
 ): Promise<Upload> {
   const url = new URL(`${FILES}/${encodeURIComponent(first.id)}`, origin);
   let up = first;
   let chunkBytes = first.chunkMaxBytes;
   let stalls = 0;
+  let busySince: number | undefined;
   while (up.offset < sealed.length) {
     const at = up.offset;
     const res = await http(
@@ -79,6 +90,7 @@ export async function sendChunks(
     if (res?.ok) {
       up = (await res.json()) as Upload;
       stalls = 0;
+      busySince = undefined;
       continue;
     }
     const why = res ? await failure(res) : null;
@@ -87,15 +99,29 @@ export async function sendChunks(
     if (why?.code === 'upload_interrupted')
       chunkBytes = Math.max(MIN_CHUNK_BYTES, Math.floor(chunkBytes / 2));
     const offset = why?.offset ?? (await whereItStands(http, url));
-    if (offset !== null && offset > at) stalls = 0;
-    else if (++stalls >= MAX_STALLS)
+    // Busy: an earlier PATCH still holds the upload until the server ends it; waited out, not counted.
+    const busy = why?.code === 'upload_busy';
+    if (!busy) busySince = undefined;
+    else busySince ??= now();
+    const progressed = offset !== null && offset > at;
+    if (progressed) busySince = undefined;
+    if (progressed) stalls = 0;
+    else if (busy ? now() - busySince! > BUSY_PATIENCE_MS : ++stalls >= MAX_STALLS)
       throw new UploadError(
-        `The upload stopped ${MAX_STALLS} times at byte ${at} of ${sealed.length} (${why ? why.message : 'the connection dropped'}): check the connection and send the file again.`,
+        busy
+          ? `Another attempt still held the upload after ${BUSY_PATIENCE_MS / 1000} s at byte ${at} of ${sealed.length}: check the connection and send the file again.`
+          : `The upload stopped ${MAX_STALLS} times at byte ${at} of ${sealed.length} (${why ? why.message : 'the connection dropped'}): check the connection and send the file again.`,
         'upload_gave_up',
       );
     if (offset !== null) up = { ...up, offset };
     if (offset === null || offset <= at)
-      await pause(why?.retryAfterSeconds ? why.retryAfterSeconds * 1000 : 1000 * 2 ** (stalls - 1));
+      await pause(
+        why?.retryAfterSeconds
+          ? why.retryAfterSeconds * 1000
+          : busy
+            ? BUSY_PAUSE_MS
+            : 1000 * 2 ** (stalls - 1),
+      );
   }
   return up;
 }
