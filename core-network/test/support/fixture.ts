@@ -25,7 +25,8 @@ import { SubscribersService } from '../../src/subscribers/subscribers.service.js
 import { Officials } from '../../src/subscribers/officials.js';
 import { MemoryOfficialDirectory } from './memory-officials.js';
 
-export const testOperator = operatorPrincipal('op-1', ['super-admin']);
+// Named 'op', as the audit and export tests read it (`by: { name: 'op' }`).
+export const testOperator = { ...operatorPrincipal('op-1', ['super-admin']), name: 'op' };
 
 /** An upload as the controller hands it over: a stream of the request body, here in 64 KiB chunks. */
 export function upload(csv: string | Buffer, chunkBytes = 64 * 1024): Readable {
