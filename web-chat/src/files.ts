@@ -4,7 +4,14 @@
 // travel inside the MLS message, so the server stores ciphertext it cannot open.
 import { b64u, fromB64u } from '../../lab/src/chat/bytes.ts';
 import type { ChatFileRef } from '../../lab/src/chat/chat-content.ts';
-import { FILES, sendChunks, UploadError, type DeviceHttp, type Upload } from './upload-chunks.ts';
+import {
+  FILES,
+  sendChunks,
+  UploadError,
+  type DeviceHttp,
+  type SendOptions,
+  type Upload,
+} from './upload-chunks.ts';
 
 export type { DeviceHttp };
 
@@ -12,12 +19,29 @@ const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '
 
 async function json<T>(res: Response): Promise<T> {
   const body = (await res.json().catch(() => ({}))) as T & { code?: string; message?: string };
-  if (!res.ok) throw new UploadError(body.message ?? `HTTP ${res.status}`, body.code ?? '');
+  if (!res.ok) throw new UploadError(refusal(res, body.code ?? '', body.message), body.code ?? '');
   return body;
 }
 
+/** What the user is told of a refused request: the server's message, and what to do where it is not said. */
+function refusal(res: Response, code: string, message = `HTTP ${res.status}`): string {
+  const retryAfter = Number(res.headers.get('retry-after'));
+  if (code === 'too_many_uploads')
+    return `${message} Wait for the files this device is sending to finish (an upload left by a closed page is released after a while), then send this one again.`;
+  if (res.status === 429 && retryAfter > 0) return `${message} Try again in ${retryAfter} s.`;
+  return message;
+}
+
+/** Where the page is and how it waits (a test passes its own; the page, its origin and real time). */
+export type UploadOptions = Partial<SendOptions>;
+
 /** Seals and uploads a file (in chunks, as the server's limit says); returns the reference to send. */
-export async function sealAndUpload(file: File, http: DeviceHttp, groupId: string): Promise<ChatFileRef> {
+export async function sealAndUpload(
+  file: File,
+  http: DeviceHttp,
+  groupId: string,
+  { origin = location.origin, ...options }: UploadOptions = {},
+): Promise<ChatFileRef> {
   const key = crypto.getRandomValues(new Uint8Array(32));
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const aes = await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt']);
@@ -30,7 +54,7 @@ export async function sealAndUpload(file: File, http: DeviceHttp, groupId: strin
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', sealed));
   let up = await json<Upload>(
     await http(
-      new Request(new URL(FILES, location.origin), {
+      new Request(new URL(FILES, origin), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ sizeBytes: sealed.length, sha256: hex(digest), groupId }),
@@ -39,20 +63,31 @@ export async function sealAndUpload(file: File, http: DeviceHttp, groupId: strin
   );
   // Interrupted chunks resume from the server's offset (upload-chunks.ts). An upload that fails for good is
   // cancelled: left, it would count against the uploads in progress and the quota until it is swept (a day).
-  const uploadUrl = new URL(`${FILES}/${encodeURIComponent(up.id)}`, location.origin);
+  const uploadUrl = new URL(`${FILES}/${encodeURIComponent(up.id)}`, origin);
+  const cancel = () => http(new Request(uploadUrl, { method: 'DELETE' })).catch(() => undefined);
   try {
-    up = await sendChunks(sealed, up, http, { origin: location.origin });
+    up = await sendChunks(sealed, up, http, { ...options, origin });
   } catch (err) {
-    await http(new Request(uploadUrl, { method: 'DELETE' })).catch(() => undefined);
+    await cancel();
     throw err;
   }
   if (!up.download) {
     // Completed, but the reply with the link was lost (the connection dropped on the last chunk): ask anew.
-    up = await json<Upload>(await http(new Request(new URL(`${uploadUrl.href}/link`), { method: 'POST' })));
-    if (!up.download) throw new Error('the server did not return a download link');
+    // Without a link no one can fetch the file: it is cancelled, so it holds no place in the quota.
+    try {
+      up = await json<Upload>(await http(new Request(new URL(`${uploadUrl.href}/link`), { method: 'POST' })));
+      if (!up.download) throw new Error('the server did not return a download link');
+    } catch (err) {
+      await cancel();
+      const code = (err instanceof UploadError && err.code) || 'upload_link_lost';
+      throw new UploadError(
+        `The server did not give the link to the file (${(err as Error).message}): send the file again.`,
+        code,
+      );
+    }
   }
   return {
-    url: new URL(up.download.path, location.origin).href,
+    url: new URL(up.download.path, origin).href,
     key: b64u(key),
     hash: b64u(digest),
     name: file.name || 'file',
