@@ -83,8 +83,11 @@ function server(
 
 const send = (s: ReturnType<typeof server>) =>
   sealAndUpload(file, s.http, 'g1', { origin: ORIGIN, pause: noPause, now: () => 0 });
-const failed = (s: ReturnType<typeof server>) =>
-  send(s).catch((e: unknown) => e as Error & { code?: string });
+const failed = (s: ReturnType<typeof server>): Promise<Error & { code?: string }> =>
+  send(s).then(
+    () => Promise.reject(new Error('the file was sent')),
+    (e: unknown) => e as Error & { code?: string },
+  );
 
 afterEach(() => vi.unstubAllGlobals());
 
