@@ -167,30 +167,24 @@ describe('pakawaaz chat policy and hold', () => {
     );
     expect(refused.stderr).toContain('--overlap-hours 0');
     // A leaked secret: --overlap-hours 0 drops every old one now; then an overlap may run again.
-    const now = await json<Bot & { webhookSecret: string; previousSecretUntil: string | null }>(
-      'chat',
-      'bots',
-      'rotate-secret',
-      'e-Office',
-      '--institution',
-      power,
-      '--overlap-hours',
-      '0',
-    );
+    type Rotated = Bot & { webhookSecret: string; previousSecretUntil: string | null };
+    const rotateWith = (hours: string) =>
+      json<Rotated>(
+        'chat',
+        'bots',
+        'rotate-secret',
+        'e-Office',
+        '--institution',
+        power,
+        '--overlap-hours',
+        hours,
+      );
+    const now = await rotateWith('0');
     expect(now.webhookSecret).toMatch(/^whsec_/);
     expect(rotated.stdout).not.toContain(now.webhookSecret);
     expect(now.previousSecretUntil).toBeNull();
-    const again = await json<Bot & { webhookSecret: string; previousSecretUntil: string }>(
-      'chat',
-      'bots',
-      'rotate-secret',
-      'e-Office',
-      '--institution',
-      power,
-      '--overlap-hours',
-      '2',
-    );
-    const hours = (Date.parse(again.previousSecretUntil) - Date.now()) / 3_600_000;
+    const again = await rotateWith('2');
+    const hours = (Date.parse(again.previousSecretUntil!) - Date.now()) / 3_600_000;
     expect(hours).toBeGreaterThan(1.9);
     expect(hours).toBeLessThanOrEqual(2);
     const tooLong = await cli('chat', 'bots', 'rotate-secret', 'e-Office', '--overlap-hours', '169');
