@@ -7466,6 +7466,10 @@ export interface components {
                 phase: "pilot" | "federal-ministries" | "nationwide";
             }[];
         };
+        RotateChatBotSecretRequest: {
+            /** @description How long deliveries carry the old secret’s signature too (default PAKAWAAZ_CHAT_BOT_WEBHOOK_SECRET_OVERLAP_HOURS); 0 drops every old secret now (a leaked secret). Above 0 while an earlier overlap runs: 409 webhook_secret_overlap_running */
+            overlapHours?: number;
+        };
         RotatedChatBotSecret: {
             /** Format: date-time */
             createdAt: string;
@@ -7568,7 +7572,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        SecureChatErrorCode: "bot_ca_unavailable" | "bot_csr_invalid" | "bot_enrolment_invalid" | "bot_limit_reached" | "bot_not_found" | "bot_rate_limited" | "call_ended" | "call_full" | "call_in_progress" | "call_limit_reached" | "call_not_found" | "call_not_ringing" | "calls_unavailable" | "chat_policy_forbids" | "chat_policy_not_found" | "chat_rate_limited" | "client_id_reused" | "device_removed_from_chat" | "directory_unavailable" | "file_gone" | "file_institution_required" | "file_not_found" | "file_quota_exceeded" | "file_too_large" | "file_uploader_share_exceeded" | "group_exists" | "group_not_found" | "invalid_bot_input" | "invalid_call_input" | "invalid_chat_input" | "invalid_file_input" | "key_package_expired" | "media_host_busy" | "media_host_exists" | "media_host_not_found" | "media_host_unreachable" | "mls_bad_signature" | "mls_busy" | "mls_commit_mismatch" | "mls_credential_refused" | "mls_external_sender_missing" | "mls_malformed" | "mls_member_removed" | "mls_stale_epoch" | "mls_too_large" | "mls_unsupported" | "mls_wrong_group" | "not_a_member" | "not_call_starter" | "official_not_found" | "range_not_satisfiable" | "too_many_uploads" | "upload_already_complete" | "upload_beyond_size" | "upload_busy" | "upload_chunk_too_large" | "upload_digest_mismatch" | "upload_interrupted" | "upload_media_type" | "upload_not_found" | "upload_offset_mismatch" | "upload_offset_required";
+        SecureChatErrorCode: "bot_ca_unavailable" | "bot_csr_invalid" | "bot_enrolment_invalid" | "bot_limit_reached" | "bot_not_found" | "bot_rate_limited" | "call_ended" | "call_full" | "call_in_progress" | "call_limit_reached" | "call_not_found" | "call_not_ringing" | "calls_unavailable" | "chat_policy_forbids" | "chat_policy_not_found" | "chat_rate_limited" | "client_id_reused" | "device_removed_from_chat" | "directory_unavailable" | "file_gone" | "file_institution_required" | "file_not_found" | "file_quota_exceeded" | "file_too_large" | "file_uploader_share_exceeded" | "group_exists" | "group_not_found" | "invalid_bot_input" | "invalid_call_input" | "invalid_chat_input" | "invalid_file_input" | "key_package_expired" | "media_host_busy" | "media_host_exists" | "media_host_not_found" | "media_host_unreachable" | "mls_bad_signature" | "mls_busy" | "mls_commit_mismatch" | "mls_credential_refused" | "mls_external_sender_missing" | "mls_malformed" | "mls_member_removed" | "mls_stale_epoch" | "mls_too_large" | "mls_unsupported" | "mls_wrong_group" | "not_a_member" | "not_call_starter" | "official_not_found" | "range_not_satisfiable" | "too_many_uploads" | "upload_already_complete" | "upload_beyond_size" | "upload_busy" | "upload_chunk_too_large" | "upload_digest_mismatch" | "upload_interrupted" | "upload_media_type" | "upload_not_found" | "upload_offset_mismatch" | "upload_offset_required" | "webhook_secret_overlap_running";
         SendMessageReply: {
             epoch: string;
             groupId: string;
@@ -12207,7 +12211,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RotateChatBotSecretRequest"];
+            };
+        };
         responses: {
             /** @description OK */
             200: {
@@ -12218,7 +12226,7 @@ export interface operations {
                     "application/json": components["schemas"]["RotatedChatBotSecret"];
                 };
             };
-            /** @description `malformed_client_certificate`, `validation_failed` */
+            /** @description `malformed_client_certificate`, `malformed_json`, `validation_failed` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12226,7 +12234,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
-                        code?: "malformed_client_certificate" | "validation_failed";
+                        code?: "malformed_client_certificate" | "malformed_json" | "validation_failed";
                     };
                 };
             };
@@ -12263,6 +12271,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorReply"] & {
                         /** @enum {string} */
                         code?: "bot_not_found";
+                    };
+                };
+            };
+            /** @description `webhook_secret_overlap_running` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorReply"] & {
+                        /** @enum {string} */
+                        code?: "webhook_secret_overlap_running";
                     };
                 };
             };

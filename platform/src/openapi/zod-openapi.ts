@@ -60,11 +60,18 @@ function describeMethod(target: object, key: string | symbol | undefined, apply:
   apply(target, key, descriptor);
 }
 
-/** `@ZodBody(schema)`: the validated JSON body, documented in OpenAPI from the same schema. */
-export function ZodBody(schema: z.ZodType): ParameterDecorator {
+/**
+ * `@ZodBody(schema)`: the validated JSON body, documented in OpenAPI from the same schema. `{ optional: true }`:
+ * a request may have no body at all (the handler gets undefined; the OpenAPI body is not required).
+ */
+export function ZodBody(schema: z.ZodType, opts: { optional?: boolean } = {}): ParameterDecorator {
   return (target, key, index) => {
-    Body(new ZodValidationPipe(schema))(target, key, index);
-    describeMethod(target, key, ApiBody({ schema: refOrInline(schema, 'input') }));
+    Body(new ZodValidationPipe(opts.optional ? schema.optional() : schema))(target, key, index);
+    describeMethod(
+      target,
+      key,
+      ApiBody({ schema: refOrInline(schema, 'input'), ...(opts.optional ? { required: false } : {}) }),
+    );
   };
 }
 

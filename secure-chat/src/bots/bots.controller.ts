@@ -29,6 +29,7 @@ import {
   BotView,
   RegisterBotRequest,
   RegisteredBot,
+  RotateBotSecretRequest,
   RotatedBotSecret,
 } from './bots.dto.js';
 import { BotsService } from './bots.service.js';
@@ -70,19 +71,24 @@ export class BotsAdminController {
     return { bots: await this.bots.list(p) };
   }
 
-  /** A new webhook secret (in this reply only); the old one signs too for the overlap (24 h by default). */
+  /**
+   * A new webhook secret (in this reply only); the old one signs too for the overlap (`overlapHours`, 24 h by
+   * default; 0 drops every old secret now). Refused while an earlier rotation's overlap runs, unless 0.
+   */
   @Post(':id/webhook-secret/rotate')
   @HttpCode(200)
   @Roles('chat-admin')
   @Header('cache-control', 'no-store')
-  @ErrorCodes(E, 'bot_not_found')
+  @ErrorCodes(E, 'bot_not_found', 'webhook_secret_overlap_running')
   @ZodResponse(200, RotatedBotSecret)
   rotateWebhookSecret(
     @Param('id', botId) id: string,
+    @ZodBody(RotateBotSecretRequest, { optional: true })
+    body: z.infer<typeof RotateBotSecretRequest> | undefined,
     @CurrentPrincipal() p: Principal,
     @RequestId() requestId: string,
   ) {
-    return this.bots.rotateWebhookSecret(id, p, requestId);
+    return this.bots.rotateWebhookSecret(id, p, requestId, body?.overlapHours);
   }
 
   /** Revokes the bot's certificate and takes it out of every group (the server proposes its Remove). */

@@ -49,6 +49,23 @@ export const RegisteredBot = named(
   }),
 );
 
+export const RotateBotSecretRequest = named(
+  'RotateChatBotSecretRequest',
+  z.strictObject({
+    overlapHours: z
+      .number()
+      .int()
+      .min(0)
+      .max(168)
+      .optional()
+      .describe(
+        'How long deliveries carry the old secret’s signature too (default PAKAWAAZ_CHAT_BOT_WEBHOOK_SECRET_OVERLAP_HOURS); ' +
+          '0 drops every old secret now (a leaked secret). Above 0 while an earlier overlap runs: 409 webhook_secret_overlap_running',
+      ),
+  }),
+  'input',
+);
+
 export const RotatedBotSecret = named(
   'RotatedChatBotSecret',
   BotView.extend({

@@ -4,6 +4,7 @@ export type BotsErrorCode =
   | 'invalid_bot_input'
   | 'bot_not_found'
   | 'bot_limit_reached'
+  | 'webhook_secret_overlap_running'
   | 'bot_enrolment_invalid'
   | 'bot_csr_invalid'
   | 'bot_rate_limited'
@@ -16,6 +17,9 @@ export const BOTS_ERROR_STATUS = {
   bot_not_found: 404,
   // The institution has PAKAWAAZ_CHAT_BOT_MAX_PER_INSTITUTION bots (pending or active) already: disable one first.
   bot_limit_reached: 409,
+  // A rotation with an overlap while the previous rotation's overlap still runs (it would drop that secret at
+  // once): wait until details.previousSecretUntil, or rotate with overlapHours 0 to drop every old secret now.
+  webhook_secret_overlap_running: 409,
   // The bot id and enrolment secret do not match a bot waiting for its certificate (spent, disabled, wrong).
   bot_enrolment_invalid: 401,
   // The CSR is not a P-256 PKCS#10 request signed with its own key.

@@ -69,24 +69,43 @@ export class BotsRepository {
   }
 
   /**
-   * Replaces the webhook secret in one statement (no rotation at once loses a secret): the one it replaces is
-   * kept as the previous until `overlapMs` from now (the database's clock); 0 drops it. The row, or null.
+   * Replaces the webhook secret under the bot's row lock (no rotation at once loses a secret, and the check
+   * below cannot race another rotation). `overlapMs` > 0: the one it replaces is kept as the previous until
+   * `overlapMs` from now (the database's clock) — refused (`{ overlapUntil }`, nothing changed) while an
+   * earlier rotation's overlap still runs, since replacing that previous secret would drop it at once;
+   * 0: every old secret is dropped now (always allowed). The row, or null when there is no such bot.
    */
-  async rotateSecret(id: string, sealed: string, overlapMs: number): Promise<ChatBotRow | null> {
-    const [row] = await this.database.db
-      .update(chatBots)
-      .set(
-        overlapMs > 0
-          ? {
-              previousWebhookSecret: sql`${chatBots.webhookSecret}`,
-              previousSecretUntil: sql`now() + ${overlapMs}::bigint * interval '1 millisecond'`,
-              webhookSecret: sealed,
-            }
-          : { previousWebhookSecret: null, previousSecretUntil: null, webhookSecret: sealed },
-      )
-      .where(eq(chatBots.id, id))
-      .returning();
-    return row ?? null;
+  async rotateSecret(
+    id: string,
+    sealed: string,
+    overlapMs: number,
+  ): Promise<{ row: ChatBotRow } | { overlapUntil: Date } | null> {
+    return this.database.db.transaction(async (tx) => {
+      const [current] = await tx
+        .select({
+          running: sql<boolean>`${chatBots.previousSecretUntil} > now()`,
+          until: chatBots.previousSecretUntil,
+        })
+        .from(chatBots)
+        .where(eq(chatBots.id, id))
+        .for('update');
+      if (!current) return null;
+      if (overlapMs > 0 && current.running && current.until) return { overlapUntil: current.until };
+      const [row] = await tx
+        .update(chatBots)
+        .set(
+          overlapMs > 0
+            ? {
+                previousWebhookSecret: sql`${chatBots.webhookSecret}`,
+                previousSecretUntil: sql`now() + ${overlapMs}::bigint * interval '1 millisecond'`,
+                webhookSecret: sealed,
+              }
+            : { previousWebhookSecret: null, previousSecretUntil: null, webhookSecret: sealed },
+        )
+        .where(eq(chatBots.id, id))
+        .returning();
+      return row ? { row } : null;
+    });
   }
 
   async activeIds(): Promise<string[]> {

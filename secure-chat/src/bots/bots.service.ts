@@ -103,26 +103,36 @@ export class BotsService {
 
   /**
    * A new webhook secret, shown in this reply only; the old one still signs deliveries (a second signature)
-   * until `previousSecretUntil` (PAKAWAAZ_CHAT_BOT_WEBHOOK_SECRET_OVERLAP_HOURS), so the receiver can switch
-   * without a delivery it cannot verify. The bot stays in its groups. Audited without the secret.
+   * until `previousSecretUntil`, `overlapHours` from now (default PAKAWAAZ_CHAT_BOT_WEBHOOK_SECRET_OVERLAP_HOURS),
+   * so the receiver can switch without a delivery it cannot verify. A rotation with an overlap while an
+   * earlier one's still runs is refused (409 webhook_secret_overlap_running): it would replace that previous
+   * secret, which the receiver may still verify with, at once. `overlapHours` 0 drops every old secret now
+   * (a leaked secret) and is always allowed. The bot stays in its groups. Audited without the secret.
    */
   async rotateWebhookSecret(
     id: string,
     by: Principal,
     requestId: string,
+    overlapHours?: number,
   ): Promise<BotView & { webhookSecret: string; previousSecretUntil: string | null }> {
     requireRole(by, 'chat-admin');
     const notFound = () => botsError('bot_not_found', 'No such bot in your institution.');
     const before = await this.repo.byId(id);
     if (!before) throw notFound();
     requireInScope(by, before.institutionId, notFound);
+    const overlapMs = overlapHours === undefined ? this.config.secretOverlapMs : overlapHours * 3_600_000;
     const webhookSecret = newWebhookSecret();
-    const row = await this.repo.rotateSecret(
-      id,
-      await this.secrets.seal(webhookSecret),
-      this.config.secretOverlapMs,
-    );
-    if (!row) throw notFound();
+    const rotated = await this.repo.rotateSecret(id, await this.secrets.seal(webhookSecret), overlapMs);
+    if (!rotated) throw notFound();
+    if ('overlapUntil' in rotated) {
+      const until = rotated.overlapUntil.toISOString();
+      throw botsError(
+        'webhook_secret_overlap_running',
+        `The previous webhook secret is still accepted until ${until} (an earlier rotation's overlap): rotate again after that, or with overlapHours 0 to drop every old secret now.`,
+        { previousSecretUntil: until },
+      );
+    }
+    const { row } = rotated;
     const previousSecretUntil = row.previousSecretUntil?.toISOString() ?? null;
     await this.audit.record({
       actor: by.actor,

@@ -12,6 +12,14 @@ export const MIN_CHARGE_BYTES = 4096;
 
 /** What a file of `sizeBytes` counts against its institution's quota and its uploader's share. */
 export const chargedBytes = (sizeBytes: number): number => Math.max(sizeBytes, MIN_CHARGE_BYTES);
+
+/**
+ * What a file's reservation charged, so what its deletion releases: the charge recorded on its row (a file
+ * from before the 4 KiB minimum: its size); none recorded — a row a node of the previous release inserted
+ * during a rolling upgrade — chargedBytes(size), that release's rule.
+ */
+export const fileCharge = (row: { sizeBytes: number; chargedBytes: number | null }): number =>
+  row.chargedBytes ?? chargedBytes(row.sizeBytes);
 export const MAX_RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
 

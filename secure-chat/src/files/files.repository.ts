@@ -5,6 +5,9 @@ import { MIN_CHARGE_BYTES } from './files-rules.js';
 import { chatFiles, chatFileUsage } from './files.schema.js';
 
 export type FileRow = typeof chatFiles.$inferSelect;
+
+/** fileCharge in SQL: what a row's reservation charged. */
+const charged = sql`coalesce(${chatFiles.chargedBytes}, greatest(${chatFiles.sizeBytes}, ${MIN_CHARGE_BYTES}))`;
 export type UsageRow = typeof chatFileUsage.$inferSelect;
 
 /** The rows of secure_chat.chat_files and chat_file_usage; only FilesService and the sweep use it. */
@@ -45,9 +48,9 @@ export class FilesRepository {
   }
 
   /**
-   * What one uploader holds in the institution: the bytes its uploads in progress and complete files count
-   * (each at least MIN_CHARGE_BYTES), and how many uploads it has in progress; its handset's, or an official's
-   * token's. Called after `reserve` in the same transaction: the institution's usage row is locked then, so
+   * What one uploader holds in the institution: the bytes its uploads in progress and complete files were
+   * charged (fileCharge: each at least MIN_CHARGE_BYTES since that minimum came in), and how many uploads it
+   * has in progress; its handset's, or an official's token's. Called after `reserve` in the same transaction: the institution's usage row is locked then, so
    * two creations by the same uploader count each other.
    */
   async uploaderHoldings(
@@ -57,7 +60,7 @@ export class FilesRepository {
   ): Promise<{ bytes: number; uploading: number }> {
     const [row] = await tx
       .select({
-        bytes: sql<number>`coalesce(sum(greatest(${chatFiles.sizeBytes}, ${MIN_CHARGE_BYTES})), 0)::float8`,
+        bytes: sql<number>`coalesce(sum(${charged}), 0)::float8`,
         uploading: sql<number>`count(*) filter (where ${chatFiles.state} = 'uploading')::int`,
       })
       .from(chatFiles)

@@ -27,6 +27,13 @@ export const chatFiles = secureChatSchema.table(
     groupId: text('group_id'),
     state: text('state', { enum: ['uploading', 'complete', 'deleted'] }).notNull(),
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    /**
+     * What the file was charged against its institution's quota (and its uploader's share) when it was
+     * reserved — chargedBytes(size) under the rule of that day — and so exactly what its deletion releases.
+     * Null only on a row a node of the release before this column inserted (during a rolling upgrade): that
+     * release charged chargedBytes(size) (fileCharge). Rows from before the column: migration 0019.
+     */
+    chargedBytes: bigint('charged_bytes', { mode: 'number' }),
     sha256: text('sha256').notNull(),
     offsetBytes: bigint('offset_bytes', { mode: 'number' }).notNull().default(0),
     leaseId: uuid('lease_id'),

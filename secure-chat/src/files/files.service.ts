@@ -19,7 +19,7 @@ import { FILES_CONFIG, type FilesConfig } from './files.config.js';
 import type { CreateUploadInput, UploadView, UsageView } from './files.dto.js';
 import { filesError } from './files.errors.js';
 import { FilesRepository, type FileRow, type UsageRow } from './files.repository.js';
-import { chargedBytes, DEFAULT_RETENTION_DAYS, fileExpiry, parseRange } from './files-rules.js';
+import { chargedBytes, DEFAULT_RETENTION_DAYS, fileCharge, fileExpiry, parseRange } from './files-rules.js';
 import { UploadCreations } from './upload-creations.js';
 
 /** Who uploads: an official, through a handset's certificate or their own token. */
@@ -97,6 +97,7 @@ export class FilesService {
           groupId: input.groupId ?? null,
           state: 'uploading',
           sizeBytes: input.sizeBytes,
+          chargedBytes: charge,
           sha256: input.sha256,
           retentionDays: input.retentionDays ?? DEFAULT_RETENTION_DAYS,
           createdAt: now,
@@ -218,8 +219,8 @@ export class FilesService {
   }
 
   /**
-   * Marks the file deleted (a tombstone: its link answers 410), releases its reservation, then removes the
-   * bytes. Idempotent: a row already deleted is left alone, so the sweep and a user never release twice.
+   * Marks the file deleted (a tombstone: its link answers 410), releases exactly what its reservation charged
+   * (fileCharge: whatever the minimum was then), then removes the bytes. Idempotent: a row already deleted is left alone, so the sweep and a user never release twice.
    */
   async discard(row: FileRow): Promise<boolean> {
     const released = await this.repo.transaction(async (tx) => {
@@ -227,7 +228,7 @@ export class FilesService {
       if (!current || current.state === 'deleted') return false;
       const now = this.now();
       await this.repo.update(row.id, { state: 'deleted', deletedAt: now, updatedAt: now, leaseId: null }, tx);
-      await this.repo.release(current.institutionId, chargedBytes(current.sizeBytes), tx);
+      await this.repo.release(current.institutionId, fileCharge(current), tx);
       return true;
     });
     await this.blobs.delete(row.id);

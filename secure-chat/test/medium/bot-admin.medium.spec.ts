@@ -113,10 +113,72 @@ describe('rotating a webhook secret', () => {
     expect(entries).toHaveLength(1);
     expect(JSON.stringify(entries[0])).not.toContain(r.webhookSecret.slice(6));
     expect(JSON.stringify(entries[0])).not.toContain(bot.webhookSecret.slice(6));
-    // A second rotation keeps the one it replaces (the first rotation's), not the original.
-    const again = await bots.rotateWebhookSecret(bot.id, operator(inst), 'req-rotate-2');
-    expect((await repo.byId(bot.id))?.previousWebhookSecret).toBe(r.webhookSecret);
-    expect(again.webhookSecret).not.toBe(r.webhookSecret);
+  });
+
+  it('with an overlap is refused (409) while an earlier overlap runs: the first secret is not dropped at once', async () => {
+    const inst = randomUUID();
+    const bot = await register(inst);
+    const first = await bots.rotateWebhookSecret(bot.id, operator(inst), 'req-1');
+    const refused = bots.rotateWebhookSecret(bot.id, operator(inst), 'req-2', 2);
+    await expect(refused).rejects.toThrow(
+      new RegExp(`accepted until ${first.previousSecretUntil!.replace(/\./g, '\\.')}.*overlapHours 0`),
+    );
+    expect(await codeOf(bots.rotateWebhookSecret(bot.id, operator(inst), 'req-3'))).toEqual({
+      code: 'webhook_secret_overlap_running',
+      status: 409,
+      details: { previousSecretUntil: first.previousSecretUntil },
+    });
+    // Nothing changed: the original secret still signs beside the first rotation's until the overlap ends.
+    const row = (await repo.byId(bot.id))!;
+    expect([row.webhookSecret, row.previousWebhookSecret]).toEqual([first.webhookSecret, bot.webhookSecret]);
+    expect(row.previousSecretUntil?.toISOString()).toBe(first.previousSecretUntil);
+    const audited = await audit.list({ action: 'secure-chat.bot.webhook-secret-rotated', limit: 50 });
+    expect(audited.filter((e) => e.target === `bot:${bot.id}`)).toHaveLength(1);
+  });
+
+  it('with overlapHours 0 is always allowed and drops every old secret now (a leaked secret)', async () => {
+    const inst = randomUUID();
+    const bot = await register(inst);
+    await bots.rotateWebhookSecret(bot.id, operator(inst), 'req-1');
+    const now = await bots.rotateWebhookSecret(bot.id, operator(inst), 'req-2', 0);
+    expect(now.previousSecretUntil).toBeNull();
+    const row = (await repo.byId(bot.id))!;
+    expect(row).toMatchObject({
+      webhookSecret: now.webhookSecret,
+      previousWebhookSecret: null,
+      previousSecretUntil: null,
+    });
+    // Nothing runs any more: the next rotation may overlap again.
+    const next = await bots.rotateWebhookSecret(bot.id, operator(inst), 'req-3', 1);
+    expect((await repo.byId(bot.id))?.previousWebhookSecret).toBe(now.webhookSecret);
+    const hours = (Date.parse(next.previousSecretUntil!) - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(0.9);
+    expect(hours).toBeLessThanOrEqual(1);
+  });
+
+  it('with an overlap is allowed again once the earlier overlap has ended, and keeps the secret it replaces', async () => {
+    const inst = randomUUID();
+    const bot = await register(inst);
+    const first = await bots.rotateWebhookSecret(bot.id, operator(inst), 'req-1');
+    await repo.update(bot.id, { previousSecretUntil: new Date(Date.now() - 1000) });
+    const again = await bots.rotateWebhookSecret(bot.id, operator(inst), 'req-2');
+    const row = (await repo.byId(bot.id))!;
+    expect([row.webhookSecret, row.previousWebhookSecret]).toEqual([
+      again.webhookSecret,
+      first.webhookSecret,
+    ]);
+    expect(Date.parse(again.previousSecretUntil!)).toBeGreaterThan(Date.now() + 23.9 * 3_600_000);
+  });
+
+  it('at once, with overlaps: one rotation wins, the others are refused (the check holds the row lock)', async () => {
+    const inst = randomUUID();
+    const bot = await register(inst);
+    const results = await Promise.allSettled(
+      [1, 2, 3, 4].map((i) => bots.rotateWebhookSecret(bot.id, operator(inst), `req-${i}`)),
+    );
+    const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(won).toHaveLength(1);
+    expect((await repo.byId(bot.id))?.previousWebhookSecret).toBe(bot.webhookSecret);
   });
 
   it('is for a chat-admin of the bot’s institution: a viewer is forbidden, another institution gets 404', async () => {

@@ -62,6 +62,34 @@ async function usedBytes(files: FilesService, institutionId: string): Promise<nu
   return u.items.find((i) => i.institutionId === institutionId)?.usedBytes ?? 0;
 }
 
+/** A file row reserved as an older release did: `charge` bytes taken, `recorded` on the row (null: none). */
+async function reservedRow(who: Uploader, sizeBytes: number, recorded: number | null): Promise<string> {
+  const id = randomUUID();
+  const charge = recorded ?? 4096;
+  await repo.transaction(async (tx) => {
+    expect(
+      await repo.reserve(who.institutionId!, charge, FILES_TEST_CONFIG.defaultQuotaBytes, tx),
+    ).not.toBeNull();
+    await repo.insert(
+      {
+        id,
+        institutionId: who.institutionId!,
+        uploaderUserId: who.userId,
+        uploaderDeviceId: who.deviceId,
+        state: 'complete',
+        sizeBytes,
+        chargedBytes: recorded,
+        sha256: 'b'.repeat(64),
+        retentionDays: 7,
+        expiresAt: new Date(clock + 86_400_000),
+      },
+      tx,
+    );
+  });
+  await blobs.create(id);
+  return id;
+}
+
 beforeAll(async () => {
   db = await createTestDatabase([platformDomain, secureChatDomain]);
   dir = await mkdtemp(path.join(tmpdir(), 'pkz-chat-file-limits-'));
@@ -109,6 +137,28 @@ describe('one uploader’s uploads', () => {
       code: 'file_uploader_share_exceeded',
       details: { heldBytes: 4096, shareBytes: 4096, needBytes: 4096 },
     });
+  });
+
+  it('releases exactly what each file was charged, whatever the minimum was when it was reserved', async () => {
+    const files = service();
+    const who = someone();
+    const inst = who.institutionId!;
+    // A file from before the 4 KiB minimum: reserved at its size, and backfilled (migration 0019) so.
+    const legacy = await reservedRow(who, 100, 100);
+    // A file a node of the previous release created during a rolling upgrade: no charge recorded, 4 KiB taken.
+    const upgrading = await reservedRow(who, 100, null);
+    const fresh = await files.create(who, tiny);
+    expect((await repo.byId(fresh.id))?.chargedBytes).toBe(4096);
+    expect(await usedBytes(files, inst)).toBe(100 + 4096 + 4096);
+    // The uploader's share counts each file as it was charged too.
+    const held = await repo.transaction((tx) => repo.uploaderHoldings(inst, who, tx));
+    expect(held.bytes).toBe(100 + 4096 + 4096);
+    await files.remove(who, legacy);
+    expect(await usedBytes(files, inst)).toBe(4096 + 4096);
+    await files.remove(who, upgrading);
+    expect(await usedBytes(files, inst)).toBe(4096);
+    await files.remove(who, fresh.id);
+    expect(await usedBytes(files, inst)).toBe(0);
   });
 
   it('rate-limits creations per uploader with Retry-After; another uploader is not slowed', async () => {

@@ -48,6 +48,8 @@ const HINTS: Readonly<Partial<Record<ErrorCode, string>>> = {
   process_unavailable: "The server's lead process (RADIUS, push) is starting again: retry in a few seconds.",
   not_found: 'Check the name or id (the list commands show them).',
   internal_error: 'Quote the error id to the NOC.',
+  webhook_secret_overlap_running:
+    'Wait until then, or `pakawaaz chat bots rotate-secret <bot> --overlap-hours 0` to drop every old secret now (the receiver must verify with the newest already).',
   invalid_credentials: 'Check the username, password and code; repeated failures close the password step.',
   password_change_required: 'Sign in with --new-password-stdin to choose a new password first.',
   weak_password: 'Choose another password (the message says what this one lacks).',

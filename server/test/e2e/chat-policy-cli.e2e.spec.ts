@@ -159,17 +159,36 @@ describe('pakawaaz chat policy and hold', () => {
     expect(rotated.code).toBe(0);
     expect(rotated.stdout).toMatch(/webhook secret: whsec_\S+/);
     expect(rotated.stdout).toMatch(/old secret still signs deliveries until \d{4}-/);
-    const again = await json<Bot & { webhookSecret: string; previousSecretUntil: string }>(
-      'chat',
-      'bots',
-      'rotate-secret',
-      'e-Office',
-      '--institution',
-      power,
+    // Again within the overlap: refused (it would drop the original secret at once), saying until when.
+    const refused = await cli('chat', 'bots', 'rotate-secret', 'e-Office', '--institution', power);
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toMatch(
+      /webhook_secret_overlap_running: The previous webhook secret is still accepted until \d{4}-.*overlapHours 0/,
     );
-    expect(again.webhookSecret).toMatch(/^whsec_/);
-    expect(rotated.stdout).not.toContain(again.webhookSecret);
-    expect(Date.parse(again.previousSecretUntil)).toBeGreaterThan(Date.now());
+    expect(refused.stderr).toContain('--overlap-hours 0');
+    // A leaked secret: --overlap-hours 0 drops every old one now; then an overlap may run again.
+    type Rotated = Bot & { webhookSecret: string; previousSecretUntil: string | null };
+    const rotateWith = (hours: string) =>
+      json<Rotated>(
+        'chat',
+        'bots',
+        'rotate-secret',
+        'e-Office',
+        '--institution',
+        power,
+        '--overlap-hours',
+        hours,
+      );
+    const now = await rotateWith('0');
+    expect(now.webhookSecret).toMatch(/^whsec_/);
+    expect(rotated.stdout).not.toContain(now.webhookSecret);
+    expect(now.previousSecretUntil).toBeNull();
+    const again = await rotateWith('2');
+    const hours = (Date.parse(again.previousSecretUntil!) - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(1.9);
+    expect(hours).toBeLessThanOrEqual(2);
+    const tooLong = await cli('chat', 'bots', 'rotate-secret', 'e-Office', '--overlap-hours', '169');
+    expect([tooLong.code, tooLong.stderr]).toEqual([2, expect.stringContaining('0 to 168')]);
     const ambiguous = await cli('chat', 'bots', 'disable', 'e-Office');
     expect([ambiguous.code, ambiguous.stderr]).toEqual([2, expect.stringContaining('--institution')]);
     const disabled = await json<Bot>(

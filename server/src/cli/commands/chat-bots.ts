@@ -1,4 +1,5 @@
 import { CliError, unwrap, type Schemas } from '../api-client.js';
+import { InvalidArgumentError } from '../commander.js';
 import type { RegisterCommands } from '../context.js';
 import { findInstitution, institutionNames } from '../institutions.js';
 
@@ -66,14 +67,25 @@ export const registerChatBotCommands: RegisterCommands = (program, ctx) => {
     });
   bots
     .command('rotate-secret')
-    .description('a new webhook secret (shown once); the old one still signs deliveries for the overlap')
+    .description(
+      'a new webhook secret (shown once); the old one still signs deliveries for the overlap. Refused while an ' +
+        'earlier rotation’s overlap runs, unless --overlap-hours 0 (a leaked secret: drop every old one now)',
+    )
     .argument('<bot>', 'the bot, by name or id')
+    .option(
+      '--overlap-hours <n>',
+      'how long the old secret still signs (0–168; default: the server’s setting, 24 h); 0: not at all',
+      overlapHours,
+    )
     .option('--institution <name>', 'the bot’s institution, when two institutions have bots of that name')
     .option('--json', 'print JSON')
-    .action(async (ref: string, o: { institution?: string; json?: boolean }) => {
+    .action(async (ref: string, o: { overlapHours?: number; institution?: string; json?: boolean }) => {
       const id = await findBot(ref, o.institution);
       const r = await unwrap(
-        api().POST('/api/v1/chat/bots/{id}/webhook-secret/rotate', { params: { path: { id } } }),
+        api().POST('/api/v1/chat/bots/{id}/webhook-secret/rotate', {
+          params: { path: { id } },
+          ...(o.overlapHours === undefined ? {} : { body: { overlapHours: o.overlapHours } }),
+        }),
       );
       const names = await institutionNames(api());
       const overlap = r.previousSecretUntil
@@ -97,6 +109,12 @@ export const registerChatBotCommands: RegisterCommands = (program, ctx) => {
     return found[0]!.id;
   }
 };
+
+function overlapHours(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 168) throw new InvalidArgumentError('expected whole hours from 0 to 168');
+  return n;
+}
 
 function botLine(b: Bot, institutions: ReadonlyMap<string, string>): string {
   const retry = b.nextAttemptAt ? `, retrying at ${b.nextAttemptAt}` : '';
