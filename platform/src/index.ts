@@ -72,6 +72,7 @@ export * from './files/discard-written.js';
 export * from './files/stream-files.js';
 export * from './files/content-store.js';
 export * from './files/content-guard.js';
+export * from './files/content-sweep.js';
 export * from './keys/x509-signer.js';
 export * from './workers/worker-script.js';
 export * from './workers/worker-pool.js';

@@ -6,7 +6,9 @@ import {
   DATABASE,
   LOGGER,
   placeContent,
-  removeOrphanContent,
+  removeStoreOrphans,
+  sweepContentStore,
+  type ContentStoreSweep,
   removeUnreferencedContent,
   scopeIds,
   type DatabaseHandle,
@@ -48,8 +50,6 @@ export const APK_BLOB_STORE = Symbol.for('pakawaaz.app-store.ApkBlobStore');
 /** APKs streamed at once on a node: each holds a socket, a temporary file and an inspector thread. */
 export const MAX_CONCURRENT_UPLOADS = 2;
 const UPLOADS_BUSY_RETRY_SECONDS = 15;
-/** An upload's temp file untouched this long (or the idle limit and a minute, if longer) is a dead one's. */
-const STALE_TEMP_MS = 10 * 60_000;
 
 type Refuse = (err: unknown) => never;
 
@@ -79,11 +79,9 @@ export class PublishingService implements OnModuleInit {
   /** Without one (a bare test module) nothing is accepted: apk_inspector_unavailable. */
   private readonly inspect: ApkInspector | undefined;
 
-  /** Start-up: leftover temporary files; then, in the background, APKs no version refers to. */
-  async onModuleInit(): Promise<void> {
-    const removed = await this.blobs.removeStaleTemps(this.staleMs()).catch(() => 0);
-    if (removed > 0) this.logger?.info({ removed }, 'leftover APK upload files removed');
-    void this.removeOrphans();
+  /** Start-up: leftover temporary files; then, in the background, APKs no version refers to (sweepContentStore). */
+  onModuleInit(): Promise<void> {
+    return sweepContentStore(this.sweep());
   }
 
   /**
@@ -91,12 +89,18 @@ export class PublishingService implements OnModuleInit {
    * its version's commit leaves one). Returns how many went.
    */
   removeOrphans(now?: number): Promise<number> {
-    const sweep = { idleMs: this.staleMs(), now, logger: this.logger };
-    return removeOrphanContent(this.database.db, this.blobs, this.referenced, sweep);
+    return removeStoreOrphans(this.sweep(), now);
   }
 
-  private staleMs(): number {
-    return Math.max(STALE_TEMP_MS, (this.config.apkUploadIdleMs ?? 0) + 60_000);
+  private sweep(): ContentStoreSweep {
+    const { db } = this.database;
+    return {
+      db,
+      store: this.blobs,
+      isReferenced: this.referenced,
+      uploadIdleMs: this.config.apkUploadIdleMs,
+      logger: this.logger,
+    };
   }
 
   private readonly referenced = (tx: Db, sha256: string) => this.repo.versionWithSha(sha256, tx);

@@ -6,7 +6,9 @@ import {
   DATABASE,
   LOGGER,
   placeContent,
-  removeOrphanContent,
+  removeStoreOrphans,
+  sweepContentStore,
+  type ContentStoreSweep,
   removeUnreferencedContent,
   requireNational,
   uploadTimeLimitMs,
@@ -29,8 +31,6 @@ export const PAYLOAD_STORE = Symbol.for('pakawaaz.hardened-os.PayloadStore');
 export const MAX_CONCURRENT_UPLOADS = 2;
 /** What a refused upload is told to wait (Retry-After): an OTA payload takes minutes to stream. */
 const UPLOADS_BUSY_RETRY_SECONDS = 30;
-/** An upload's temp file untouched this long (or the idle limit and a minute, if longer) is a dead one's. */
-const STALE_TEMP_MS = 10 * 60_000;
 
 /** OTA payloads of a release: streamed to disk by SHA-256 with the size limit checked as bytes arrive. */
 @Injectable()
@@ -48,25 +48,26 @@ export class PayloadsService implements OnModuleInit {
 
   /**
    * Start-up: temporary files left by uploads a crash cut short are removed; then, in the background, payload
-   * files no release refers to (a crash between a file's rename and its row's commit).
+   * files no release refers to (a crash between a file's rename and its row's commit). See sweepContentStore.
    */
-  async onModuleInit(): Promise<void> {
-    const removed = await this.store.removeStaleTemps(this.staleMs()).catch((err: unknown) => {
-      this.logger?.warn({ err }, 'removing leftover OTA upload files failed');
-      return 0;
-    });
-    if (removed > 0) this.logger?.info({ removed }, 'leftover OTA upload files removed');
-    void this.removeOrphans();
+  onModuleInit(): Promise<void> {
+    return sweepContentStore(this.sweep());
   }
 
   /** Removes payload files no release refers to, untouched for the stale time. Returns how many went. */
   removeOrphans(now?: number): Promise<number> {
-    const sweep = { idleMs: this.staleMs(), now, logger: this.logger };
-    return removeOrphanContent(this.database.db, this.store, this.referenced, sweep);
+    return removeStoreOrphans(this.sweep(), now);
   }
 
-  private staleMs(): number {
-    return Math.max(STALE_TEMP_MS, (this.config.payloadUploadIdleMs ?? 0) + 60_000);
+  private sweep(): ContentStoreSweep {
+    const { db } = this.database;
+    return {
+      db,
+      store: this.store,
+      isReferenced: this.referenced,
+      uploadIdleMs: this.config.payloadUploadIdleMs,
+      logger: this.logger,
+    };
   }
 
   private readonly referenced = (tx: Db, sha256: string) => this.repo.payloadWithSha(sha256, tx);
