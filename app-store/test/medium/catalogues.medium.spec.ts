@@ -38,13 +38,17 @@ import {
   anyDeveloper,
   approvalLog,
   catalogueStore,
+  devA,
+  devB,
+  devVendor,
   INST_A,
   INST_B,
   inspection,
   LOG_VKEY,
   ORIGIN,
-  orgWith,
-  principal,
+  reviewerA,
+  reviewerB,
+  reviewerNational,
 } from './store-fixtures.js';
 
 /*
@@ -53,13 +57,6 @@ import {
  * MemoryApkLog (the port's seam), the key from the platform key service, and every check done by the
  * handset's own verifyCatalogue. The log key is Go's sumdb/note test key (sumdb/note/note_test.go).
  */
-
-const reviewerNational = principal('rev-national', ['app-reviewer'], null);
-const reviewerA = principal('rev-a', ['app-reviewer'], INST_A);
-const reviewerB = principal('rev-b', ['app-reviewer'], INST_B);
-const devA = principal('dev-a', ['developer'], INST_A);
-const devB = principal('dev-b', ['developer'], INST_B);
-const devVendor = principal('dev-vendor', ['developer'], null);
 
 const device = (institutionId: string | null): DevicePrincipal => ({
   deviceId: 'dev-1',
@@ -116,9 +113,6 @@ beforeAll(async () => {
     () => next,
     () => clock,
   ));
-  await orgWith(reviews, 'Ministry A', INST_A, reviewerA, devA);
-  await orgWith(reviews, 'Ministry B', INST_B, reviewerB, devB);
-  await orgWith(reviews, 'Vendor', null, reviewerNational, devVendor);
 
   await release(devA, reviewerA, 'gov.pk.a.mail', 1);
   await release(devB, reviewerB, 'gov.pk.b.payroll', 1);

@@ -26,7 +26,19 @@ import { AppRolloutInput } from '../../src/rollouts/app-rollouts.dto.js';
 import { AppRolloutsRepository } from '../../src/rollouts/app-rollouts.repository.js';
 import { AppRolloutsService } from '../../src/rollouts/app-rollouts.service.js';
 import { MemoryFleet } from './memory-fleet.js';
-import { catalogueStore, INST_A, INST_B, inspection, orgWith, principal } from './store-fixtures.js';
+import {
+  catalogueStore,
+  devA,
+  devB,
+  devVendor,
+  INST_A,
+  INST_B,
+  inspection,
+  principal,
+  reviewerA,
+  reviewerB,
+  reviewerNational,
+} from './store-fixtures.js';
 
 /*
  * App rollouts on the database the environment gives, through the real publishing, review, catalogue and
@@ -34,13 +46,7 @@ import { catalogueStore, INST_A, INST_B, inspection, orgWith, principal } from '
  * own tests). Institution A has 1,200 handsets (more than one fleet page), B 30.
  */
 
-const reviewerNational = principal('rev-national', ['app-reviewer'], null);
-const reviewerA = principal('rev-a', ['app-reviewer'], INST_A);
 const reviewerA2 = principal('rev-a-2', ['app-reviewer'], INST_A);
-const reviewerB = principal('rev-b', ['app-reviewer'], INST_B);
-const devA = principal('dev-a', ['developer'], INST_A);
-const devB = principal('dev-b', ['developer'], INST_B);
-const devVendor = principal('dev-vendor', ['developer'], null);
 
 const A_DEVICES = Array.from({ length: 1200 }, (_, i) => `a-${String(i).padStart(4, '0')}`);
 const B_DEVICES = Array.from({ length: 30 }, (_, i) => `b-${String(i).padStart(4, '0')}`);
@@ -95,9 +101,6 @@ beforeAll(async () => {
     () => next,
     () => clock,
   ));
-  await orgWith(reviews, 'Ministry A', INST_A, reviewerA, devA);
-  await orgWith(reviews, 'Ministry B', INST_B, reviewerB, devB);
-  await orgWith(reviews, 'Vendor', null, reviewerNational, devVendor);
 
   fleet = new MemoryFleet();
   fleet.addDevices(INST_A, A_DEVICES);

@@ -8,6 +8,7 @@ import {
   KeyService,
   type Principal,
 } from '@pakawaaz/platform';
+import { operatorPrincipal } from '@pakawaaz/test-support';
 import { parseSignerKey } from '@pakawaaz/transparency-log';
 import { CataloguesService } from '../../src/catalogues/catalogues.service.js';
 import { MemoryApkLog } from '../../src/catalogues/memory-apk-log.js';
@@ -35,6 +36,14 @@ export const LOG_VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/L
 export const ORIGIN = 'PeterNeumann';
 export const INST_A = '6b0c7a52-36a4-4a55-9a43-4c1ef0f7e0b1';
 export const INST_B = '0d9f3f2e-8a52-4d0e-9a8c-2b8d6f7f1c11';
+
+/** The reviewers and developers of the three organisations catalogueStore creates. */
+export const reviewerNational = operatorPrincipal('rev-national', ['app-reviewer'], null);
+export const reviewerA = operatorPrincipal('rev-a', ['app-reviewer'], INST_A);
+export const reviewerB = operatorPrincipal('rev-b', ['app-reviewer'], INST_B);
+export const devA = operatorPrincipal('dev-a', ['developer'], INST_A);
+export const devB = operatorPrincipal('dev-b', ['developer'], INST_B);
+export const devVendor = operatorPrincipal('dev-vendor', ['developer'], null);
 
 /** Identity's directory as these tests need it: every user id names a user (the e2e tests check the scope). */
 export const anyDeveloper: DeveloperDirectory = { member: (userId) => Promise.resolve(userId) };
@@ -84,6 +93,9 @@ export async function catalogueStore(
     () => Promise.resolve(inspect()),
   );
   const reviews = new ReviewsService(db, repo, publishing, audit, approvalLog, anyDeveloper, catalogues);
+  await orgWith(reviews, 'Ministry A', INST_A, reviewerA, devA);
+  await orgWith(reviews, 'Ministry B', INST_B, reviewerB, devB);
+  await orgWith(reviews, 'Vendor', null, reviewerNational, devVendor);
   return { signer, log, catalogues, repo, audit, publishing, reviews };
 }
 
