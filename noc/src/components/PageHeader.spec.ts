@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createElement, isValidElement, type ReactElement, type ReactNode } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { PageHeader } from './PageHeader';
+import { OpenFormButton, PageHeader } from './PageHeader';
 
 type Props = Parameters<typeof PageHeader>[0];
 const render = (props: Props) => renderToStaticMarkup(createElement(PageHeader, props));
@@ -67,5 +67,20 @@ describe('PageHeader', () => {
     expect(onRefresh).not.toHaveBeenCalled();
     button?.props.onClick?.();
     expect(onRefresh).toHaveBeenCalledTimes(1);
+  });
+
+  it('opens a create form with a primary button that is disabled and expanded while the form is open', () => {
+    const button = (open: boolean, onOpen = () => undefined) =>
+      renderToStaticMarkup(createElement(OpenFormButton, { open, onOpen, children: 'Add a user' }));
+    expect(button(false)).toBe(
+      '<button type="button" class="button button-primary" aria-expanded="false">Add a user</button>',
+    );
+    expect(button(true)).toBe(
+      '<button type="button" class="button button-primary" disabled="" aria-expanded="true">Add a user</button>',
+    );
+    const onOpen = vi.fn();
+    const element = OpenFormButton({ open: false, onOpen, children: 'Add a user' });
+    (element as ReactElement<{ onClick: () => void }>).props.onClick();
+    expect(onOpen).toHaveBeenCalledTimes(1);
   });
 });

@@ -48,3 +48,29 @@ export function PageHeader({
     </div>
   );
 }
+
+/**
+ * A page's primary "Add …" action that opens its create form below the header: disabled, and `aria-expanded`,
+ * while the form is open.
+ */
+export function OpenFormButton({
+  open,
+  onOpen,
+  children,
+}: {
+  open: boolean;
+  onOpen: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      className="button button-primary"
+      onClick={onOpen}
+      disabled={open}
+      aria-expanded={open}
+    >
+      {children}
+    </button>
+  );
+}

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { institutionTree } from '../../components/InstitutionSelect';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Permitted, usePermissions } from '../../auth/permissions';
-import { PageHeader } from '../../components/PageHeader';
+import { OpenFormButton, PageHeader } from '../../components/PageHeader';
 import { formatCount } from '../../format';
 import { institutionNames } from '../../identity';
 import { CreateInstitutionForm } from './CreateInstitutionForm';
@@ -33,15 +33,9 @@ export function InstitutionsPage() {
         refreshing={fetching}
       >
         {canCreate ? (
-          <button
-            type="button"
-            className="button button-primary"
-            onClick={() => setCreating(true)}
-            disabled={creating}
-            aria-expanded={creating}
-          >
+          <OpenFormButton open={creating} onOpen={() => setCreating(true)}>
             Add an institution
-          </button>
+          </OpenFormButton>
         ) : null}
       </PageHeader>
       <Permitted operation="PATCH /api/v1/institutions/{id}" explain="Changing institutions">

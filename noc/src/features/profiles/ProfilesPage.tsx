@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { usePermissions } from '../../auth/permissions';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { PageHeader } from '../../components/PageHeader';
+import { OpenFormButton, PageHeader } from '../../components/PageHeader';
 import { useApiQuery } from '../../data/hooks';
 import { ProfileCard } from './ProfileCard';
 import { ProfileEditor } from './ProfileEditor';
@@ -36,17 +36,15 @@ export function ProfilesPage() {
         refreshing={fetching}
       >
         {can(SAVE) ? (
-          <button
-            type="button"
-            className="button button-primary"
-            onClick={() => {
+          <OpenFormButton
+            open={creating}
+            onOpen={() => {
               setCreating(true);
               setSaved(null);
             }}
-            disabled={creating}
           >
             New profile
-          </button>
+          </OpenFormButton>
         ) : (
           <span className="muted permission-note">Editing profiles: {why(SAVE)?.toLowerCase()}</span>
         )}

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Permitted, usePermissions } from '../../auth/permissions';
 import { useSession } from '../../auth/session';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { PageHeader } from '../../components/PageHeader';
+import { OpenFormButton, PageHeader } from '../../components/PageHeader';
 import { hasRole } from '../../identity';
 import { useLocation } from '../../router';
 import { INSTITUTIONS_KEY, useInstitutions } from '../institutions/queries';
@@ -39,15 +39,9 @@ export function UsersPage() {
         onRefresh={refresh}
       >
         {canCreate ? (
-          <button
-            type="button"
-            className="button button-primary"
-            onClick={() => setCreating(true)}
-            disabled={creating}
-            aria-expanded={creating}
-          >
+          <OpenFormButton open={creating} onOpen={() => setCreating(true)}>
             Add a user
-          </button>
+          </OpenFormButton>
         ) : null}
       </PageHeader>
       <Permitted operation="POST /api/v1/users" explain="Adding and changing users">
