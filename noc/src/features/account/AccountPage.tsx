@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useSession } from '../../auth/session';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { PageHeader } from '../../components/PageHeader';
 import { MySessions } from './MySessions';
 import { PasskeysSection } from './PasskeysSection';
 import { PasswordSection } from './PasswordSection';
@@ -21,16 +22,17 @@ export function AccountPage() {
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>My account</h1>
-          {operator ? (
-            <p className="page-subtitle">
+      <PageHeader
+        title="My account"
+        subtitle={
+          operator ? (
+            <>
               {operator.displayName} · <code>{operator.username}</code>
-            </p>
-          ) : null}
-        </div>
-      </div>
+            </>
+          ) : null
+        }
+        plainSubtitle
+      />
       {profile.error ? (
         <ErrorNotice error={profile.error} title="Could not load your profile" onRetry={profile.refresh} />
       ) : null}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Form';
+import { PageHeader } from '../../components/PageHeader';
 import { StatusPill, type Tone } from '../../components/StatusPill';
 import { useApiMutation, useApiQuery } from '../../data/hooks';
 import { formatDateTime } from '../../format';
@@ -200,25 +201,17 @@ export function AppsPage() {
   const list = apps.data?.apps ?? [];
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>Apps</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="Apps"
+        subtitle={
+          <>
             Apps in the store with their versions. Developers publish with `pakawaaz store publish`; reviewers
             decide on the <Link to="/store/reviews">review queue</Link>.
-          </p>
-        </div>
-        <div className="page-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={apps.refresh}
-            disabled={apps.fetching}
-          >
-            Refresh
-          </button>
-        </div>
-      </div>
+          </>
+        }
+        onRefresh={apps.refresh}
+        refreshing={apps.fetching}
+      />
       {apps.error ? (
         <ErrorNotice error={apps.error} title="Could not load the apps" onRetry={apps.refresh} />
       ) : null}

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field, Form } from '../../components/Form';
+import { PageHeader } from '../../components/PageHeader';
 import { StatusPill } from '../../components/StatusPill';
 import { useApiMutation, useApiQuery } from '../../data/hooks';
 import { formatBytes, formatDateTime } from '../../format';
@@ -198,26 +199,18 @@ export function ReviewsPage() {
   const items = queue.data?.items ?? [];
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>App reviews</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="App reviews"
+        subtitle={
+          <>
             Versions waiting for a decision, oldest first. Read the permissions each one adds or drops since
             the previous version; a version with policy findings cannot be approved, and a mandatory
             app&apos;s version needs two distinct approvers. Catalogue: <Link to="/store/apps">Apps</Link>.
-          </p>
-        </div>
-        <div className="page-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={queue.refresh}
-            disabled={queue.fetching}
-          >
-            Refresh
-          </button>
-        </div>
-      </div>
+          </>
+        }
+        onRefresh={queue.refresh}
+        refreshing={queue.fetching}
+      />
       {queue.error ? (
         <ErrorNotice error={queue.error} title="Could not load the review queue" onRetry={queue.refresh} />
       ) : null}

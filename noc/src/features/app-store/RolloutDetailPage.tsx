@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Permitted } from '../../auth/permissions';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field, Form } from '../../components/Form';
+import { PageHeader } from '../../components/PageHeader';
 import { RolloutLever } from '../../components/RolloutLever';
 import { StatusPill } from '../../components/StatusPill';
 import { useApiMutation, useApiQuery } from '../../data/hooks';
@@ -172,32 +173,26 @@ export function RolloutDetailPage({ id }: { id: string }) {
   const name = `the rollout of ${app?.packageName ?? 'this app'} in ${institution ?? 'this institution'}`;
   return (
     <>
-      <div className="page-header">
-        <div>
-          <p>
-            <Link to="/store/rollouts">← App rollouts</Link>
-          </p>
-          <h1>
+      <p className="breadcrumb">
+        <Link to="/store/rollouts">← App rollouts</Link>
+      </p>
+      <PageHeader
+        title={
+          <>
             Rollout of <code className="mono">{app?.packageName ?? '…'}</code>
-          </h1>
-          {r ? (
-            <p className="page-subtitle muted">
+          </>
+        }
+        subtitle={
+          r ? (
+            <>
               Version <VersionName appId={r.appId} versionId={r.versionId} /> · {institution ?? '…'} ·{' '}
               {r.percent}% of its handsets · <StatusPill value={r.state} tone={ROLLOUT_STATE_TONE[r.state]} />
-            </p>
-          ) : null}
-        </div>
-        <div className="page-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={rollout.refresh}
-            disabled={rollout.fetching}
-          >
-            Refresh
-          </button>
-        </div>
-      </div>
+            </>
+          ) : null
+        }
+        onRefresh={rollout.refresh}
+        refreshing={rollout.fetching}
+      />
       {rollout.error ? (
         <ErrorNotice
           error={withAdvice(rollout.error)}

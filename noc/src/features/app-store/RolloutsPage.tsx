@@ -4,6 +4,7 @@ import { useSession } from '../../auth/session';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field, Form } from '../../components/Form';
 import { InstitutionSelect } from '../../components/InstitutionSelect';
+import { PageHeader } from '../../components/PageHeader';
 import { StatusPill, type Tone } from '../../components/StatusPill';
 import { useApiMutation, useApiQuery } from '../../data/hooks';
 import { useUrlFilters } from '../../data/url-filters';
@@ -180,26 +181,18 @@ export function RolloutsPage() {
   );
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>App rollouts</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="App rollouts"
+        subtitle={
+          <>
             Approved versions (on <Link to="/store/apps">Apps</Link>, with their kill switch) installed on a
             growing share of an institution&apos;s handsets; a rollout halts by itself when its failure rate
             passes its threshold.
-          </p>
-        </div>
-        <div className="page-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={rollouts.refresh}
-            disabled={rollouts.fetching}
-          >
-            Refresh
-          </button>
-        </div>
-      </div>
+          </>
+        }
+        onRefresh={rollouts.refresh}
+        refreshing={rollouts.fetching}
+      />
       {national ? (
         <form
           className="filters"

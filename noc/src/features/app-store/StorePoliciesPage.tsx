@@ -3,6 +3,7 @@ import { usePermissions } from '../../auth/permissions';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Form';
 import { InstitutionSelect } from '../../components/InstitutionSelect';
+import { PageHeader } from '../../components/PageHeader';
 import { useApiMutation, useApiQuery } from '../../data/hooks';
 import { useInstitutions } from '../institutions/queries';
 import { storeKeys, storeQueries, storeWrites } from './queries';
@@ -31,15 +32,15 @@ export function StorePoliciesPage() {
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>Store policies</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="Store policies"
+        subtitle={
+          <>
             What an uploaded APK must be to be approved. The national policy is a floor: an institution’s may
             be stricter, never weaker, and uploads are checked against the effective policy.
-          </p>
-        </div>
-      </div>
+          </>
+        }
+      />
       <Field id="store-policy-scope" label="Policy of">
         <InstitutionSelect
           id="store-policy-scope"

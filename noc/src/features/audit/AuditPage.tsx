@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, unwrap } from '../../api/client';
 import { Permitted } from '../../auth/permissions';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { PageHeader } from '../../components/PageHeader';
 import { LoadMore } from '../../components/Pagination';
 import { useApiPages } from '../../data/hooks';
 import { formatDateTime } from '../../format';
@@ -37,19 +38,7 @@ export function AuditPage() {
 
   return (
     <>
-      <div className="page-header">
-        <h1>Audit log</h1>
-        <div className="page-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={log.refresh}
-            disabled={log.fetching}
-          >
-            Refresh
-          </button>
-        </div>
-      </div>
+      <PageHeader title="Audit log" onRefresh={log.refresh} refreshing={log.fetching} />
 
       <Permitted operation="GET /api/v1/audit/verify" explain="Verifying the hash chain">
         <ChainVerification />

@@ -1,4 +1,5 @@
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { PageHeader } from '../../components/PageHeader';
 import { StatusPill } from '../../components/StatusPill';
 import { useApiQuery } from '../../data/hooks';
 import { formatDateTime } from '../../format';
@@ -35,24 +36,20 @@ export function DeviceDetailPage({ id }: { id: string }) {
       <p className="breadcrumb">
         <Link to="/devices">← Devices</Link>
       </p>
-      <div className="page-header">
-        <div>
-          <h1>
-            {device ? `${device.model ?? 'Handset'} of ${name}` : notFound ? 'Device not found' : 'Device'}
-          </h1>
-          {device ? (
-            <p className="page-subtitle">
+      <PageHeader
+        title={device ? `${device.model ?? 'Handset'} of ${name}` : notFound ? 'Device not found' : 'Device'}
+        subtitle={
+          device ? (
+            <>
               <DeviceStatePill state={device.state} />{' '}
               <CompliancePill state={device.compliance} reasons={device.complianceReasons} />
-            </p>
-          ) : null}
-        </div>
-        <div className="page-actions">
-          <button type="button" className="button button-secondary" onClick={refresh} disabled={fetching}>
-            Refresh
-          </button>
-        </div>
-      </div>
+            </>
+          ) : null
+        }
+        plainSubtitle
+        onRefresh={refresh}
+        refreshing={fetching}
+      />
 
       {error ? (
         <ErrorNotice

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field, Form } from '../../components/Form';
+import { PageHeader } from '../../components/PageHeader';
 import { StatusPill } from '../../components/StatusPill';
 import { api, unwrap } from '../../api/client';
 import { useApiMutation, useApiQuery } from '../../data/hooks';
@@ -65,36 +66,35 @@ export function DeviceGroupPage({ id }: { id: string }) {
       <p className="breadcrumb">
         <Link to="/devices/groups">← Device groups</Link>
       </p>
-      <div className="page-header">
-        <div>
-          <h1>{g ? g.name : 'Device group'}</h1>
-          {g ? (
-            <p className="page-subtitle muted">
+      <PageHeader
+        title={g ? g.name : 'Device group'}
+        subtitle={
+          g ? (
+            <>
               {g.members} handsets · policy version {g.policy.version} (
               {g.policy.source === 'group' ? 'its own' : `the ${g.policy.source} policy`})
-            </p>
-          ) : null}
-        </div>
+            </>
+          ) : null
+        }
+      >
         {access.manage && g ? (
-          <div className="page-actions">
-            <button
-              type="button"
-              className="button button-secondary"
-              disabled={del.pending}
-              onClick={() => {
-                if (
-                  window.confirm(
-                    `Delete the group “${g.name}”? Its handsets follow the institution’s policy again.`,
-                  )
+          <button
+            type="button"
+            className="button button-secondary"
+            disabled={del.pending}
+            onClick={() => {
+              if (
+                window.confirm(
+                  `Delete the group “${g.name}”? Its handsets follow the institution’s policy again.`,
                 )
-                  del.start(undefined);
-              }}
-            >
-              Delete group
-            </button>
-          </div>
+              )
+                del.start(undefined);
+            }}
+          >
+            Delete group
+          </button>
         ) : null}
-      </div>
+      </PageHeader>
       {g ? (
         <section className="card cards-spaced" aria-labelledby="members-heading">
           <h2 id="members-heading">Handsets</h2>

@@ -3,6 +3,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field, Form } from '../../components/Form';
 import { InstitutionSelect } from '../../components/InstitutionSelect';
 import { api, unwrap } from '../../api/client';
+import { PageHeader } from '../../components/PageHeader';
 import { useApiMutation, useApiQuery } from '../../data/hooks';
 import { Link, navigate } from '../../router';
 import { useInstitutions } from '../institutions/queries';
@@ -35,16 +36,16 @@ export function DeviceGroupsPage() {
       <p className="breadcrumb">
         <Link to="/devices">← Devices</Link>
       </p>
-      <div className="page-header">
-        <div>
-          <h1>Device groups</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="Device groups"
+        subtitle={
+          <>
             Groups of an institution&apos;s handsets (“Field officers”, “Cabinet”), each handset in one group
             at most. A group may have a policy of its own in place of the institution&apos;s — never weaker
             than the national policy.
-          </p>
-        </div>
-      </div>
+          </>
+        }
+      />
       {groups.error ? (
         <ErrorNotice error={groups.error} title="Could not load the groups" onRetry={groups.refresh} />
       ) : null}

@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import { inApi } from '../../auth/permissions';
 import { Field } from '../../components/Form';
 import { InstitutionSelect } from '../../components/InstitutionSelect';
+import { PageHeader } from '../../components/PageHeader';
 import { Pagination } from '../../components/Pagination';
 import { ReadFailure } from '../../components/QueryStatus';
 import { useApiQuery } from '../../data/hooks';
@@ -67,36 +68,29 @@ export function DevicesPage() {
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>Devices</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="Devices"
+        subtitle={
+          <>
             Issued handsets, proven genuine by hardware key attestation: their compliance with the policy,
             last check-in and state.
-          </p>
-        </div>
-        <div className="page-actions">
-          {access.manage ? (
-            <Link to="/devices/enrolment" className="button button-primary">
-              Enrol a handset
-            </Link>
-          ) : null}
-          <Link to="/devices/policies" className="button button-secondary">
-            Policies
+          </>
+        }
+        onRefresh={() => void client.invalidateQueries({ queryKey: DEVICES_KEY })}
+        refreshing={list.fetching}
+      >
+        {access.manage ? (
+          <Link to="/devices/enrolment" className="button button-primary">
+            Enrol a handset
           </Link>
-          <Link to="/devices/groups" className="button button-secondary">
-            Groups
-          </Link>
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={() => void client.invalidateQueries({ queryKey: DEVICES_KEY })}
-            disabled={list.fetching}
-          >
-            Refresh
-          </button>
-        </div>
-      </div>
+        ) : null}
+        <Link to="/devices/policies" className="button button-secondary">
+          Policies
+        </Link>
+        <Link to="/devices/groups" className="button button-secondary">
+          Groups
+        </Link>
+      </PageHeader>
 
       {hasSummary ? (
         <FleetOverview

@@ -1,4 +1,5 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { PageHeader } from '../../components/PageHeader';
 import { base64Utf8 } from '../../components/clipboard';
 import { Field, Form } from '../../components/Form';
 import { useApiMutation } from '../../data/hooks';
@@ -30,15 +31,15 @@ export function EnrolmentPage() {
       <p className="breadcrumb">
         <Link to="/devices">← Devices</Link>
       </p>
-      <div className="page-header">
-        <div>
-          <h1>Enrolment tokens</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="Enrolment tokens"
+        subtitle={
+          <>
             A handset is enrolled with a single-use token for its official: the setup scans the QR code, the
             hardware proves the handset genuine, and the server issues its device certificate.
-          </p>
-        </div>
-      </div>
+          </>
+        }
+      />
       {created ? (
         <TokenCard token={created} onDone={() => setCreated(null)} />
       ) : access.manage ? (

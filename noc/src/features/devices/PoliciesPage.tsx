@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field } from '../../components/Form';
 import { InstitutionSelect } from '../../components/InstitutionSelect';
+import { PageHeader } from '../../components/PageHeader';
 import { StatusPill } from '../../components/StatusPill';
 import { useApiQuery } from '../../data/hooks';
 import { useUrlFilters } from '../../data/url-filters';
@@ -42,26 +43,18 @@ export function PoliciesPage() {
       <p className="breadcrumb">
         <Link to="/devices">← Devices</Link>
       </p>
-      <div className="page-header">
-        <div>
-          <h1>Device policies</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="Device policies"
+        subtitle={
+          <>
             What handsets enforce (screen lock, camera, USB, apps, update window) and what the server checks
             at each check-in (attestation age, patch level, grace). An institution without a policy of its own
             follows the national one.
-          </p>
-        </div>
-        <div className="page-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={policy.refresh}
-            disabled={policy.fetching}
-          >
-            Refresh
-          </button>
-        </div>
-      </div>
+          </>
+        }
+        onRefresh={policy.refresh}
+        refreshing={policy.fetching}
+      />
 
       <form className="filters" aria-label="Policy scope" onSubmit={(e) => e.preventDefault()}>
         <Field id="policy-scope-kind" label="Policy of" inline>

@@ -1,5 +1,6 @@
 import { inApi, usePermissions } from '../../auth/permissions';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { PageHeader } from '../../components/PageHeader';
 import { StatusPill } from '../../components/StatusPill';
 import { useApiQuery } from '../../data/hooks';
 import { formatDateTime } from '../../format';
@@ -104,31 +105,23 @@ export function HardenedOsPage() {
   const compromised = keys.data?.keys.filter((k) => k.status === 'compromised').length ?? 0;
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>Hardened OS</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="Hardened OS"
+        subtitle={
+          <>
             Our OS builds per handset model and the verified-boot keys they are signed with. A handset booted
             with a key marked compromised is non-compliant at its next check-in. Changes: `pakawaaz os …`
             (os-admin).
-          </p>
-        </div>
-        <div className="page-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={() => {
-              releases.refresh();
-              keys.refresh();
-              models.refresh();
-              floors.refresh();
-              if (showFleet) fleet.refresh();
-            }}
-          >
-            Refresh
-          </button>
-        </div>
-      </div>
+          </>
+        }
+        onRefresh={() => {
+          releases.refresh();
+          keys.refresh();
+          models.refresh();
+          floors.refresh();
+          if (showFleet) fleet.refresh();
+        }}
+      />
       <p>
         {models.data ? `${models.data.models.length} model(s)` : ''}
         {' · '}national patch floor: {national ? national.minimumPatchLevel : 'none'}

@@ -1,3 +1,4 @@
+import { PageHeader } from '../../components/PageHeader';
 import { RolloutsSection } from './RolloutsSection';
 
 /**
@@ -8,15 +9,15 @@ import { RolloutsSection } from './RolloutsSection';
 export function OsRolloutsPage() {
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>OS rollouts</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="OS rollouts"
+        subtitle={
+          <>
             Our OS releases rolled out ring by ring to the handsets. Counts are those of the handsets you
             administer.
-          </p>
-        </div>
-      </div>
+          </>
+        }
+      />
       <RolloutsSection />
     </>
   );

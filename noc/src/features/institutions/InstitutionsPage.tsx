@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { institutionTree } from '../../components/InstitutionSelect';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Permitted, usePermissions } from '../../auth/permissions';
+import { OpenFormButton, PageHeader } from '../../components/PageHeader';
 import { formatCount } from '../../format';
 import { institutionNames } from '../../identity';
 import { CreateInstitutionForm } from './CreateInstitutionForm';
@@ -20,31 +21,23 @@ export function InstitutionsPage() {
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>Institutions</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="Institutions"
+        subtitle={
+          <>
             Ministries and their departments: where officials belong, how far the rollout has reached them and
             whom their directory shows.
-          </p>
-        </div>
-        <div className="page-actions">
-          <button type="button" className="button button-secondary" onClick={refresh} disabled={fetching}>
-            Refresh
-          </button>
-          {canCreate ? (
-            <button
-              type="button"
-              className="button button-primary"
-              onClick={() => setCreating(true)}
-              disabled={creating}
-              aria-expanded={creating}
-            >
-              Add an institution
-            </button>
-          ) : null}
-        </div>
-      </div>
+          </>
+        }
+        onRefresh={refresh}
+        refreshing={fetching}
+      >
+        {canCreate ? (
+          <OpenFormButton open={creating} onOpen={() => setCreating(true)}>
+            Add an institution
+          </OpenFormButton>
+        ) : null}
+      </PageHeader>
       <Permitted operation="PATCH /api/v1/institutions/{id}" explain="Changing institutions">
         {null}
       </Permitted>

@@ -1,3 +1,4 @@
+import { PageHeader } from '../../components/PageHeader';
 import { useApiQuery } from '../../data/hooks';
 import { AlarmsSection } from './AlarmsSection';
 import { ApplySpecSection } from './ApplySpecSection';
@@ -12,15 +13,15 @@ export function NetworkPage() {
   const spec = useApiQuery(networkQueries.spec());
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>Network</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="Network"
+        subtitle={
+          <>
             The applied network spec, the health of each network function, its KPIs over time and the open
             alarms; below them, applying a new spec and the Open5GS configuration it renders to.
-          </p>
-        </div>
-      </div>
+          </>
+        }
+      />
       <SpecSection spec={spec} />
       <HealthSection />
       <KpiCharts />

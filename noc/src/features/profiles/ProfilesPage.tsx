@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { usePermissions } from '../../auth/permissions';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { OpenFormButton, PageHeader } from '../../components/PageHeader';
 import { useApiQuery } from '../../data/hooks';
 import { ProfileCard } from './ProfileCard';
 import { ProfileEditor } from './ProfileEditor';
@@ -23,35 +24,31 @@ export function ProfilesPage() {
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>Subscriber profiles</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="Subscriber profiles"
+        subtitle={
+          <>
             What a SIM is entitled to: its aggregate bit rate (UE-AMBR) and the slices and DNNs it may use,
             with their QoS.
-          </p>
-        </div>
-        <div className="page-actions">
-          <button type="button" className="button button-secondary" onClick={refresh} disabled={fetching}>
-            Refresh
-          </button>
-          {can(SAVE) ? (
-            <button
-              type="button"
-              className="button button-primary"
-              onClick={() => {
-                setCreating(true);
-                setSaved(null);
-              }}
-              disabled={creating}
-            >
-              New profile
-            </button>
-          ) : (
-            <span className="muted permission-note">Editing profiles: {why(SAVE)?.toLowerCase()}</span>
-          )}
-        </div>
-      </div>
+          </>
+        }
+        onRefresh={refresh}
+        refreshing={fetching}
+      >
+        {can(SAVE) ? (
+          <OpenFormButton
+            open={creating}
+            onOpen={() => {
+              setCreating(true);
+              setSaved(null);
+            }}
+          >
+            New profile
+          </OpenFormButton>
+        ) : (
+          <span className="muted permission-note">Editing profiles: {why(SAVE)?.toLowerCase()}</span>
+        )}
+      </PageHeader>
 
       <div role="status" aria-live="polite">
         {saved ? (

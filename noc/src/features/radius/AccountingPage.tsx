@@ -2,6 +2,7 @@ import { keepPreviousData } from '@tanstack/react-query';
 import { useMemo, type FormEvent } from 'react';
 import type { Schemas } from '../../api/client';
 import { Field } from '../../components/Form';
+import { PageHeader } from '../../components/PageHeader';
 import { ReadFailure } from '../../components/QueryStatus';
 import { useApiQuery } from '../../data/hooks';
 import { useUrlFilters } from '../../data/url-filters';
@@ -65,25 +66,17 @@ export function AccountingPage() {
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>RADIUS accounting</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="RADIUS accounting"
+        subtitle={
+          <>
             Sessions as the NAS reported them: start, interim updates and stop, with address, duration and
             traffic. Newest first.
-          </p>
-        </div>
-        <div className="page-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={records.refresh}
-            disabled={records.fetching}
-          >
-            Refresh
-          </button>
-        </div>
-      </div>
+          </>
+        }
+        onRefresh={records.refresh}
+        refreshing={records.fetching}
+      />
 
       <form className="filters" onSubmit={apply} aria-label="Filters">
         <Field id="acct-imsi" label="IMSI" inline>

@@ -2,6 +2,7 @@ import { keepPreviousData } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import type { Schemas } from '../../api/client';
 import { Field } from '../../components/Form';
+import { PageHeader } from '../../components/PageHeader';
 import { ReadFailure } from '../../components/QueryStatus';
 import { useApiQuery } from '../../data/hooks';
 import { useUrlFilters } from '../../data/url-filters';
@@ -36,25 +37,17 @@ export function AuthLogPage() {
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>Sign-in log</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="Sign-in log"
+        subtitle={
+          <>
             Why a sign-in failed: RADIUS (Wi-Fi, VPN) and NOC/app sign-ins, newest first. The user and the NAS
             only ever hear “failed”; the reason is here.
-          </p>
-        </div>
-        <div className="page-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={log.refresh}
-            disabled={log.fetching}
-          >
-            Refresh
-          </button>
-        </div>
-      </div>
+          </>
+        }
+        onRefresh={log.refresh}
+        refreshing={log.fetching}
+      />
 
       <form className="filters" onSubmit={apply} aria-label="Filters">
         <Field id="log-user" label="User" inline>

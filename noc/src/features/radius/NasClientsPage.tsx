@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { Permitted, usePermissions } from '../../auth/permissions';
 import { Field, Form } from '../../components/Form';
 import { OneTimeSecret } from '../../components/OneTimeSecret';
+import { PageHeader } from '../../components/PageHeader';
 import { ReadFailure } from '../../components/QueryStatus';
 import { useApiQuery } from '../../data/hooks';
 import { formatCount } from '../../format';
@@ -29,20 +30,17 @@ export function NasClientsPage() {
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>NAS clients</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="NAS clients"
+        subtitle={
+          <>
             Devices allowed to send RADIUS, with what each sent in the last 24 hours. The reasons are in the{' '}
             <Link to="/radius/log?channel=radius">sign-in log</Link>.
-          </p>
-        </div>
-        <div className="page-actions">
-          <button type="button" className="button button-secondary" onClick={refresh} disabled={fetching}>
-            Refresh
-          </button>
-        </div>
-      </div>
+          </>
+        }
+        onRefresh={refresh}
+        refreshing={fetching}
+      />
       <Permitted operation="PATCH /api/v1/radius/clients/{id}" explain="Changing NAS clients">
         {null}
       </Permitted>

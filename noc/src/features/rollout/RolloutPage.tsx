@@ -1,6 +1,7 @@
 import { api, unwrap, type Schemas } from '../../api/client';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { PageHeader } from '../../components/PageHeader';
 import { StatusPill } from '../../components/StatusPill';
 import { Permitted, usePermissions } from '../../auth/permissions';
 import { useApiMutation } from '../../data/hooks';
@@ -23,20 +24,17 @@ export function RolloutPage() {
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>Rollout</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="Rollout"
+        subtitle={
+          <>
             Each institution is in a rollout phase; its officials get what its phase enables. Moving an
             institution to the next phase is audited and takes effect at once.
-          </p>
-        </div>
-        <div className="page-actions">
-          <button type="button" className="button button-secondary" onClick={refresh} disabled={fetching}>
-            Refresh
-          </button>
-        </div>
-      </div>
+          </>
+        }
+        onRefresh={refresh}
+        refreshing={fetching}
+      />
       <Permitted operation="POST /api/v1/institutions/{id}/rollout-phase" explain="Moving institutions">
         {null}
       </Permitted>

@@ -1,5 +1,6 @@
 import { usePermissions } from '../../auth/permissions';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { PageHeader } from '../../components/PageHeader';
 import { StatusPill } from '../../components/StatusPill';
 import { useApiQuery } from '../../data/hooks';
 import { formatDateTime } from '../../format';
@@ -23,26 +24,18 @@ export function ChatPoliciesPage() {
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>Secure chat policies</h1>
-          <p className="page-subtitle muted">
+      <PageHeader
+        title="Secure chat policies"
+        subtitle={
+          <>
             Whom an institution’s officials may chat with, how long the server keeps messages a handset has
             not fetched, and legal holds (delivery metadata only: the server never holds a key to the
             content).
-          </p>
-        </div>
-        <div className="page-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={policies.refresh}
-            disabled={policies.fetching}
-          >
-            Refresh
-          </button>
-        </div>
-      </div>
+          </>
+        }
+        onRefresh={policies.refresh}
+        refreshing={policies.fetching}
+      />
       {policies.error ? (
         <ErrorNotice
           error={policies.error}

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Permitted } from '../../auth/permissions';
+import { PageHeader } from '../../components/PageHeader';
 import { ImportForm } from './ImportForm';
 import { ImportJobView } from './ImportJobView';
 import { KekSection } from './KekSection';
@@ -22,18 +23,10 @@ export function SimsPage() {
 
   return (
     <>
-      <div className="page-header">
-        <h1>SIM inventory</h1>
-        <div className="page-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={() => void client.invalidateQueries({ queryKey: simKeys.all })}
-          >
-            Refresh
-          </button>
-        </div>
-      </div>
+      <PageHeader
+        title="SIM inventory"
+        onRefresh={() => void client.invalidateQueries({ queryKey: simKeys.all })}
+      />
 
       <SimCounts counts={list.pages[0]?.counts} />
 

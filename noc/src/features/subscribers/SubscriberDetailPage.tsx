@@ -1,3 +1,4 @@
+import { PageHeader } from '../../components/PageHeader';
 import { StatusPill } from '../../components/StatusPill';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { syncState } from '../../components/SyncStatePill';
@@ -26,10 +27,10 @@ export function SubscriberDetailPage({ imsi }: { imsi: string }) {
       <p className="breadcrumb">
         <Link to="/subscribers">← Subscribers</Link>
       </p>
-      <div className="page-header">
-        <div>
-          <h1>{subscriber ? subscriber.displayName : notFound ? 'Subscriber not found' : 'Subscriber'}</h1>
-          <p className="page-subtitle">
+      <PageHeader
+        title={subscriber ? subscriber.displayName : notFound ? 'Subscriber not found' : 'Subscriber'}
+        subtitle={
+          <>
             IMSI <code>{imsi}</code>
             {subscriber ? (
               <>
@@ -37,14 +38,12 @@ export function SubscriberDetailPage({ imsi }: { imsi: string }) {
                 <StatusPill value={subscriber.status} />
               </>
             ) : null}
-          </p>
-        </div>
-        <div className="page-actions">
-          <button type="button" className="button button-secondary" onClick={refresh} disabled={fetching}>
-            Refresh
-          </button>
-        </div>
-      </div>
+          </>
+        }
+        plainSubtitle
+        onRefresh={refresh}
+        refreshing={fetching}
+      />
 
       {error ? (
         <ErrorNotice

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Permitted } from '../../auth/permissions';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { PageHeader } from '../../components/PageHeader';
 import { useApiQuery } from '../../data/hooks';
 import { useLocation } from '../../router';
 import { profileQueries } from '../profiles/queries';
@@ -18,21 +19,13 @@ export function SubscribersPage() {
 
   return (
     <>
-      <div className="page-header">
-        <h1>Subscribers</h1>
-        <div className="page-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={() => {
-              void client.invalidateQueries({ queryKey: subscriberKeys.all });
-              void client.invalidateQueries({ queryKey: subscriberKeys.sync });
-            }}
-          >
-            Refresh
-          </button>
-        </div>
-      </div>
+      <PageHeader
+        title="Subscribers"
+        onRefresh={() => {
+          void client.invalidateQueries({ queryKey: subscriberKeys.all });
+          void client.invalidateQueries({ queryKey: subscriberKeys.sync });
+        }}
+      />
 
       {profiles.error ? <ErrorNotice error={profiles.error} title="Could not load the profiles" /> : null}
 

@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { PageHeader } from '../../components/PageHeader';
 import { StatusPill } from '../../components/StatusPill';
 import { useApiQuery } from '../../data/hooks';
 import { institutionNames, type Institution, type User } from '../../identity';
@@ -31,22 +32,13 @@ export function UserDetailPage({ id }: { id: string }) {
       <p className="breadcrumb">
         <Link to="/users">← Users</Link>
       </p>
-      <div className="page-header">
-        <div>
-          <h1>{user ? user.displayName : notFound ? 'User not found' : 'User'}</h1>
-          {user ? <UserPills user={user} /> : null}
-        </div>
-        <div className="page-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={refresh}
-            disabled={query.fetching}
-          >
-            Refresh
-          </button>
-        </div>
-      </div>
+      <PageHeader
+        title={user ? user.displayName : notFound ? 'User not found' : 'User'}
+        subtitle={user ? <UserPills user={user} /> : null}
+        plainSubtitle
+        onRefresh={refresh}
+        refreshing={query.fetching}
+      />
 
       {query.error ? (
         <ErrorNotice
@@ -63,13 +55,13 @@ export function UserDetailPage({ id }: { id: string }) {
 
 function UserPills({ user }: { user: User }) {
   return (
-    <p className="page-subtitle">
+    <>
       <code>{user.username}</code> <StatusPill value={user.kind} />
       <StatusPill value={user.status} tone={user.status === 'active' ? 'good' : 'bad'} />
       {user.passwordClosed ? <StatusPill value="under attack" tone="bad" /> : null}
       {user.mustChangePassword ? <StatusPill value="must change password" tone="warn" /> : null}
       {user.totpEnrolmentRequired ? <StatusPill value="enrols a new authenticator" tone="warn" /> : null}
-    </p>
+    </>
   );
 }
 

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Permitted, usePermissions } from '../../auth/permissions';
 import { useSession } from '../../auth/session';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { OpenFormButton, PageHeader } from '../../components/PageHeader';
 import { hasRole } from '../../identity';
 import { useLocation } from '../../router';
 import { INSTITUTIONS_KEY, useInstitutions } from '../institutions/queries';
@@ -32,30 +33,17 @@ export function UsersPage() {
 
   return (
     <>
-      <div className="page-header">
-        <div>
-          <h1>Users</h1>
-          <p className="page-subtitle muted">
-            Officials of the institutions, who use the handsets, and the NOC operators.
-          </p>
-        </div>
-        <div className="page-actions">
-          <button type="button" className="button button-secondary" onClick={refresh}>
-            Refresh
-          </button>
-          {canCreate ? (
-            <button
-              type="button"
-              className="button button-primary"
-              onClick={() => setCreating(true)}
-              disabled={creating}
-              aria-expanded={creating}
-            >
-              Add a user
-            </button>
-          ) : null}
-        </div>
-      </div>
+      <PageHeader
+        title="Users"
+        subtitle="Officials of the institutions, who use the handsets, and the NOC operators."
+        onRefresh={refresh}
+      >
+        {canCreate ? (
+          <OpenFormButton open={creating} onOpen={() => setCreating(true)}>
+            Add a user
+          </OpenFormButton>
+        ) : null}
+      </PageHeader>
       <Permitted operation="POST /api/v1/users" explain="Adding and changing users">
         {null}
       </Permitted>
