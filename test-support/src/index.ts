@@ -24,4 +24,5 @@ export { gate, until, type Gate } from './gate.js';
 export { allocates, coturnAvailable, startCoturn, type Coturn } from './coturn.js';
 export { APKSIG_OTHER, APKSIG_RSA1, cleanApkInspection } from './apk-inspection.js';
 export { refusal } from './refusal.js';
+export { IDLE_OPEN5GS_KPIS } from './open5gs.js';
 export { operatorPrincipal } from './principals.js';

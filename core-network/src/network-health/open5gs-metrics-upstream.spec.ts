@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { IDLE_OPEN5GS_KPIS } from '@pakawaaz/test-support';
 import { describe, expect, it } from 'vitest';
 import { computeKpis, OPEN5GS_METRICS, type MetricsSnapshot } from './open5gs-metrics.js';
 import { parsePrometheusText } from './prometheus-text.js';
@@ -39,24 +40,7 @@ describe('the KPIs on the real Open5GS 2.7.7 metrics pages', () => {
     });
 
   it('gives the KPIs of an idle core: no gNB, eNB, UE or session, nothing counted over an interval', () => {
-    const kpis = (nf: 'amf' | 'smf' | 'upf' | 'mme') => computeKpis(nf, snap(nf, 15_000), snap(nf, 0));
-    expect(kpis('amf')).toEqual({
-      registration_requests: 0,
-      registration_successes: 0,
-      auth_requests: 0,
-      auth_rejects: 0,
-      gnbs_connected: 0,
-      registered_ues: 0,
-      ran_ues: 0,
-      amf_sessions: 0,
-    });
-    expect(kpis('smf')).toEqual({
-      pdu_session_requests: 0,
-      pdu_sessions_active: 0,
-      ues_active: 0,
-      bearers_active: 0,
-    });
-    expect(kpis('upf')).toEqual({ upf_sessions: 0, n3_packets_in_per_s: 0, n3_packets_out_per_s: 0 });
-    expect(kpis('mme')).toEqual({ enbs_connected: 0, enb_ues: 0, mme_sessions: 0 });
+    for (const nf of ['amf', 'smf', 'upf', 'mme'] as const)
+      expect(computeKpis(nf, snap(nf, 15_000), snap(nf, 0)), nf).toEqual(IDLE_OPEN5GS_KPIS[nf]);
   });
 });

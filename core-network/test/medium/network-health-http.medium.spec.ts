@@ -12,7 +12,6 @@ import {
   KeyService,
   loadPlatformConfig,
   Metrics,
-  NATIONAL_SCOPE,
   PlatformModule,
   sql,
   TOKEN_VERIFIER,
@@ -21,7 +20,13 @@ import {
 } from '@pakawaaz/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNfSimulator, type NfSimulator } from '@pakawaaz/open5gs-simulator';
-import { compositionOf, createTestDatabase, testLogger, type TestDatabase } from '@pakawaaz/test-support';
+import {
+  compositionOf,
+  createTestDatabase,
+  operatorPrincipal,
+  testLogger,
+  type TestDatabase,
+} from '@pakawaaz/test-support';
 import { CORE_NETWORK_TEST_DOMAINS } from '../support/domains.js';
 import { DEFAULT_ALARM_RULES } from '../../src/network-health/alarm-rules.js';
 import { AlarmsService } from '../../src/network-health/alarms.service.js';
@@ -37,20 +42,10 @@ import { NETWORK_HEALTH_OPTIONS } from '../../src/network-health/network-health.
 import { NetworkHealthService } from '../../src/network-health/network-health.service.js';
 
 /** Bearer tokens of the test, as identity would verify them. */
-const principal = (name: string, roles: Principal['roles']): Principal => ({
-  actor: { type: 'operator', id: randomUUID() },
-  name,
-  roles,
-  institutionId: null,
-  scope: NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: null,
-  tokenId: `jti-${name}`,
-});
 const TOKENS: Record<string, Principal> = {
-  'admin-token-0123456789': principal('noc-admin', ['network-admin']),
-  'viewer-token-0123456789': principal('noc-viewer', ['viewer']),
-  'officer-token-0123456789': principal('officer', ['security-officer']),
+  'admin-token-0123456789': operatorPrincipal('noc-admin', ['network-admin']),
+  'viewer-token-0123456789': operatorPrincipal('noc-viewer', ['viewer']),
+  'officer-token-0123456789': operatorPrincipal('officer', ['security-officer']),
 };
 const verifier: TokenVerifier = { verify: (token) => Promise.resolve(TOKENS[token] ?? null) };
 

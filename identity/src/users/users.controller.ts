@@ -19,16 +19,8 @@ import { UserAdminService } from './user-admin.service.js';
 import * as dto from './users.dto.js';
 import { IDENTITY_ERROR_STATUS } from '../identity.errors.js';
 
-/**
- * Officials and NOC operators (security officers manage officials; super-admins manage operators and roles).
- * Every operator role may read them; an institution's operators see and act on its users only.
- */
-@ApiTags('users')
-@ApiBearerAuth('bearer')
-@AnyRole()
-@RouteScope('institution')
-@ErrorCodes(
-  IDENTITY_ERROR_STATUS,
+/** What the user routes and the factor-reset routes may refuse with (the resets act on users). */
+const USER_ERRORS = [
   'user_not_found',
   'user_exists',
   'invalid_role',
@@ -38,7 +30,17 @@ import { IDENTITY_ERROR_STATUS } from '../identity.errors.js';
   'factor_reset_not_found',
   'factor_reset_pending',
   'two_person_rule',
-)
+] as const;
+
+/**
+ * Officials and NOC operators (security officers manage officials; super-admins manage operators and roles).
+ * Every operator role may read them; an institution's operators see and act on its users only.
+ */
+@ApiTags('users')
+@ApiBearerAuth('bearer')
+@AnyRole()
+@RouteScope('institution')
+@ErrorCodes(IDENTITY_ERROR_STATUS, ...USER_ERRORS)
 @Controller('api/v1/users')
 export class UsersController {
   constructor(
@@ -165,18 +167,7 @@ export class UsersController {
 @ApiBearerAuth('bearer')
 @RouteScope('national')
 @Roles('security-officer')
-@ErrorCodes(
-  IDENTITY_ERROR_STATUS,
-  'user_not_found',
-  'user_exists',
-  'invalid_role',
-  'role_scope',
-  'weak_password',
-  'institution_not_found',
-  'factor_reset_not_found',
-  'factor_reset_pending',
-  'two_person_rule',
-)
+@ErrorCodes(IDENTITY_ERROR_STATUS, ...USER_ERRORS)
 @Controller('api/v1/factor-resets')
 export class FactorResetsController {
   constructor(private readonly resets: FactorResetService) {}

@@ -17,7 +17,7 @@ import {
   type ScrapeResult,
   type ScrapeTarget,
 } from '@pakawaaz/core-network';
-import { requireServices } from '@pakawaaz/test-support';
+import { IDLE_OPEN5GS_KPIS, requireServices } from '@pakawaaz/test-support';
 import { pfcpAssociatedPeers, readNfLog } from '../../src/open5gs-core/nf-logs.js';
 import { nrfInstances, type NrfInstance } from '../../src/open5gs-core/nrf-client.js';
 import {
@@ -219,24 +219,8 @@ describe.skipIf(unavailable !== null)('the real Open5GS NFs with Pakawaaz-render
     }
     const kpis = (nf: string) => scrapes.get(nf)![1].ok && (scrapes.get(nf)![1] as { kpis: object }).kpis;
     // No gNB, eNB or UE: every gauge is 0 and every counter grew by 0 over the interval.
-    expect(kpis('amf')).toEqual({
-      registration_requests: 0,
-      registration_successes: 0,
-      auth_requests: 0,
-      auth_rejects: 0,
-      gnbs_connected: 0,
-      registered_ues: 0,
-      ran_ues: 0,
-      amf_sessions: 0,
-    });
-    expect(kpis('smf')).toEqual({
-      pdu_session_requests: 0,
-      pdu_sessions_active: 0,
-      ues_active: 0,
-      bearers_active: 0,
-    });
-    expect(kpis('upf')).toEqual({ upf_sessions: 0, n3_packets_in_per_s: 0, n3_packets_out_per_s: 0 });
-    expect(kpis('mme')).toEqual({ enbs_connected: 0, enb_ues: 0, mme_sessions: 0 });
+    for (const nf of ['amf', 'smf', 'upf', 'mme'] as const)
+      expect(kpis(nf), nf).toEqual(IDLE_OPEN5GS_KPIS[nf]);
     const state = (nf: string) => {
       const r = scrapes.get(nf)![1];
       return r.ok ? r.state : null;

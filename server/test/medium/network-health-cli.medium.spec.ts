@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,14 +16,13 @@ import {
   KeyService,
   loadPlatformConfig,
   Metrics,
-  NATIONAL_SCOPE,
   PlatformModule,
   platformDomain,
   TOKEN_VERIFIER,
   type Principal,
   type TokenVerifier,
 } from '@pakawaaz/platform';
-import { createTestDatabase, testLogger, type TestDatabase } from '@pakawaaz/test-support';
+import { createTestDatabase, operatorPrincipal, testLogger, type TestDatabase } from '@pakawaaz/test-support';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../../src/cli/api-client.js';
@@ -37,21 +35,11 @@ import { DOMAINS } from '../../src/domains.js';
  * `pakawaaz network health` and `pakawaaz alarms` against core-network's real routes (CoreNetworkModule on
  * a test database) monitoring the Open5GS NF simulator, one of whose NFs is down.
  */
-const principal = (name: string, roles: Principal['roles']): Principal => ({
-  actor: { type: 'operator', id: randomUUID() },
-  name,
-  roles,
-  institutionId: null,
-  scope: NATIONAL_SCOPE,
-  amr: ['pwd'],
-  acr: null,
-  tokenId: `jti-${name}`,
-});
 const VIEWER = 'viewer-token-0123456789';
 const ADMIN = 'admin-token-0123456789';
 const TOKENS: Record<string, Principal> = {
-  [ADMIN]: principal('noc-admin', ['network-admin']),
-  [VIEWER]: principal('noc-viewer', ['viewer']),
+  [ADMIN]: operatorPrincipal('noc-admin', ['network-admin']),
+  [VIEWER]: operatorPrincipal('noc-viewer', ['viewer']),
 };
 const verifier: TokenVerifier = { verify: (token) => Promise.resolve(TOKENS[token] ?? null) };
 

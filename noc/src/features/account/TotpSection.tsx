@@ -6,6 +6,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { Field, Form } from '../../components/Form';
 import { OneTimeSecret } from '../../components/OneTimeSecret';
 import { StatusPill } from '../../components/StatusPill';
+import { TotpCodeInput } from '../../components/TotpCodeInput';
 import { TotpEnrolmentView } from '../../components/TotpEnrolmentView';
 import { useApiMutation } from '../../data/hooks';
 import { PROFILE_KEY } from './queries';
@@ -168,20 +169,7 @@ function TotpConfirm({
       >
         <div className="field-code">
           <Field id="totp-confirm-code" label="Code from the app">
-            <input
-              id="totp-confirm-code"
-              className="code-entry"
-              type="text"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              pattern="[0-9]{6}"
-              maxLength={6}
-              title="6 digits"
-              required
-              autoFocus
-              value={code}
-              onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
-            />
+            <TotpCodeInput id="totp-confirm-code" value={code} onChange={setCode} />
           </Field>
         </div>
       </Form>

@@ -1,5 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Field } from '../../components/Form';
+import { TotpCodeInput } from '../../components/TotpCodeInput';
 import { SubmitButton } from './LoginParts';
 import type { CodeMethod, Step } from './steps';
 
@@ -52,21 +53,12 @@ export function CodeStep({
       </p>
       <Field id="login-code" label={fields.label} hint={fields.hint}>
         {step.method === 'totp' ? (
-          <input
+          <TotpCodeInput
             id="login-code"
             name="one-time-code"
-            className="code-entry"
-            type="text"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            pattern="[0-9]{6}"
-            maxLength={6}
-            title="6 digits"
-            required
-            autoFocus
-            aria-describedby="login-code-hint"
+            describedBy="login-code-hint"
             value={code}
-            onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
+            onChange={setCode}
           />
         ) : (
           <input

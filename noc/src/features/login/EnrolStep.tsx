@@ -1,5 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Field } from '../../components/Form';
+import { TotpCodeInput } from '../../components/TotpCodeInput';
 import { TotpEnrolmentView } from '../../components/TotpEnrolmentView';
 import { SubmitButton } from './LoginParts';
 import type { Step } from './steps';
@@ -36,21 +37,7 @@ export function EnrolStep({
       </p>
       <TotpEnrolmentView enrolment={step.enrolment} account={username} />
       <Field id="login-enrol-code" label="Code from the app">
-        <input
-          id="login-enrol-code"
-          name="one-time-code"
-          className="code-entry"
-          type="text"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          pattern="[0-9]{6}"
-          maxLength={6}
-          title="6 digits"
-          required
-          autoFocus
-          value={code}
-          onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
-        />
+        <TotpCodeInput id="login-enrol-code" name="one-time-code" value={code} onChange={setCode} />
       </Field>
       {alert}
       <SubmitButton submitting={submitting}>Confirm and sign in</SubmitButton>
