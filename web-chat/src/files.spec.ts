@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fetchAndOpen, sealAndUpload } from './files.ts';
+import { fetchAndOpen, LINK_ATTEMPTS, LINK_PAUSE_MS, sealAndUpload } from './files.ts';
 import { FILES, MAX_STALLS } from './upload-chunks.ts';
 
 const ORIGIN = 'https://pakawaaz.test';
@@ -13,6 +13,20 @@ type Reply = Response | 'drop';
 const reply = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
+/** The link re-ask answers these in turn (then the server's own answer); the waits between are recorded. */
+function linkReplies(...replies: Reply[]) {
+  const waits: number[] = [];
+  return {
+    link: () => replies.shift(),
+    waits,
+    pause: (ms: number) => {
+      waits.push(ms);
+      return Promise.resolve();
+    },
+  };
+}
+const lastChunkLost = (_: number, last: boolean) => (last ? ('lost-reply' as const) : ('ok' as const));
+
 /**
  * The server's side of a file's upload, as the device routes answer: POST creates it (or `create` refuses),
  * PATCH stores the next chunk (or, as `patch` decides, stores nothing and answers upload_interrupted, or stores
@@ -23,7 +37,7 @@ function server(
   o: {
     create?: () => Reply | undefined;
     patch?: (n: number, last: boolean) => 'ok' | 'stall' | 'lost-reply';
-    link?: () => Reply;
+    link?: () => Reply | undefined;
     del?: () => Reply;
   } = {},
 ) {
@@ -81,10 +95,13 @@ function server(
   return { http, log, uploaded, count: (line: string) => log.filter((l) => l === line).length };
 }
 
-const send = (s: ReturnType<typeof server>) =>
-  sealAndUpload(file, s.http, 'g1', { origin: ORIGIN, pause: noPause, now: () => 0 });
-const failed = (s: ReturnType<typeof server>): Promise<Error & { code?: string }> =>
-  send(s).then(
+const send = (s: ReturnType<typeof server>, pause: (ms: number) => Promise<void> = noPause) =>
+  sealAndUpload(file, s.http, 'g1', { origin: ORIGIN, pause, now: () => 0 });
+const failed = (
+  s: ReturnType<typeof server>,
+  pause?: (ms: number) => Promise<void>,
+): Promise<Error & { code?: string }> =>
+  send(s, pause).then(
     () => Promise.reject(new Error('the file was sent')),
     (e: unknown) => e as Error & { code?: string },
   );
@@ -129,28 +146,81 @@ describe('sending a file', () => {
     expect(new Uint8Array(await (await fetchAndOpen(ref)).arrayBuffer())).toEqual(plain);
   });
 
-  it('says clearly to send the file again when the link re-ask finds the upload not complete, and cancels it', async () => {
-    const s = server({
-      patch: (_, last) => (last ? 'lost-reply' : 'ok'),
-      link: () =>
-        reply(404, { code: 'upload_not_found', message: 'The upload is not complete yet: finish it first.' }),
-    });
-    const err = await failed(s);
-    expect(err.code).toBe('upload_not_found');
-    expect(err.message).toBe(
-      'The server did not give the link to the file (The upload is not complete yet: finish it first.): send the file again.',
-    );
-    expect(s.count(`DELETE ${UPLOAD}`)).toBe(1);
+  it('says clearly to send the file again when the link re-ask is refused (not complete), and cancels it at once', async () => {
+    const message = 'The upload is not complete yet: finish it first.';
+    for (const status of [404, 409]) {
+      const s = server({
+        patch: lastChunkLost,
+        link: () => reply(status, { code: 'upload_not_found', message }),
+      });
+      const err = await failed(s);
+      expect(err.code).toBe('upload_not_found');
+      expect(err.message).toBe(
+        `The server did not give the link to the file (${message}): send the file again.`,
+      );
+      expect(s.count(`POST ${UPLOAD}/link`)).toBe(1); // a refusal is final: not asked again
+      expect(s.count(`DELETE ${UPLOAD}`)).toBe(1);
+    }
   });
 
-  it('says clearly to send the file again when the link re-ask’s connection drops', async () => {
-    const s = server({ patch: (_, last) => (last ? 'lost-reply' : 'ok'), link: () => 'drop' });
-    const err = await failed(s);
+  it('asks for the link again after a dropped connection, and sends the file (nothing cancelled)', async () => {
+    const r = linkReplies('drop');
+    const s = server({ patch: lastChunkLost, link: r.link });
+    const ref = await send(s, r.pause);
+    expect(ref.url).toBe(`${ORIGIN}/f/second-link`);
+    expect(s.count(`POST ${UPLOAD}/link`)).toBe(2);
+    expect(r.waits).toEqual([LINK_PAUSE_MS]);
+    expect(s.count(`DELETE ${UPLOAD}`)).toBe(0);
+  });
+
+  it('waits the Retry-After of a 503 or 429 before asking for the link again', async () => {
+    for (const status of [503, 429]) {
+      const r = linkReplies(reply(status, { message: 'Busy.' }, { 'retry-after': '7' }));
+      const s = server({ patch: lastChunkLost, link: r.link });
+      expect((await send(s, r.pause)).url).toBe(`${ORIGIN}/f/second-link`);
+      expect(r.waits).toEqual([7000]);
+      expect(s.count(`POST ${UPLOAD}/link`)).toBe(2);
+      expect(s.count(`DELETE ${UPLOAD}`)).toBe(0);
+    }
+  });
+
+  it('asks for the link again after a timeout (408) or a server error (500), backing off', async () => {
+    const r = linkReplies(reply(408, {}), reply(500, { message: 'boom' }));
+    const s = server({ patch: lastChunkLost, link: r.link });
+    expect((await send(s, r.pause)).url).toBe(`${ORIGIN}/f/second-link`);
+    expect(r.waits).toEqual([LINK_PAUSE_MS, 2 * LINK_PAUSE_MS]);
+    expect(s.count(`DELETE ${UPLOAD}`)).toBe(0);
+  });
+
+  it('after 3 failed link re-asks, cancels the upload once and says to send the file again', async () => {
+    expect(LINK_ATTEMPTS).toBe(3);
+    const r = linkReplies(
+      'drop',
+      reply(502, {}),
+      'drop',
+      reply(200, { id: ID, download: { path: '/f/late' } }),
+    );
+    const s = server({ patch: lastChunkLost, link: r.link });
+    const err = await failed(s, r.pause);
     expect(err.code).toBe('upload_link_lost');
     expect(err.message).toMatch(
       /^The server did not give the link to the file \(Failed to fetch\): send the file again\.$/,
     );
+    expect(s.count(`POST ${UPLOAD}/link`)).toBe(LINK_ATTEMPTS);
+    expect(r.waits).toEqual([LINK_PAUSE_MS, 2 * LINK_PAUSE_MS]);
     expect(s.count(`DELETE ${UPLOAD}`)).toBe(1);
+    expect(s.log.at(-1)).toBe(`DELETE ${UPLOAD}`);
+  });
+
+  it('when that DELETE fails too, says the copy counts against the quota until it expires', async () => {
+    for (const del of [() => reply(500, { message: 'boom' }), () => 'drop' as const]) {
+      const s = server({ patch: lastChunkLost, link: () => 'drop', del });
+      const err = await failed(s);
+      expect(err.message).toBe(
+        'The server did not give the link to the file (Failed to fetch): send the file again. The copy already sent counts against the quota until it expires.',
+      );
+      expect(s.count(`DELETE ${UPLOAD}`)).toBe(1);
+    }
   });
 
   it('on too_many_uploads, says what to do (wait for the uploads in progress) and uploads nothing', async () => {

@@ -7,6 +7,7 @@ import type { ChatFileRef } from '../../lab/src/chat/chat-content.ts';
 import {
   FILES,
   sendChunks,
+  sleep,
   UploadError,
   type DeviceHttp,
   type SendOptions,
@@ -30,6 +31,29 @@ function refusal(res: Response, code: string, message = `HTTP ${res.status}`): s
     return `${message} Wait for the files this device is sending to finish (an upload left by a closed page is released after a while), then send this one again.`;
   if (res.status === 429 && retryAfter > 0) return `${message} Try again in ${retryAfter} s.`;
   return message;
+}
+
+/** Attempts at `POST …/link` before a completed upload whose link was lost is given up. */
+export const LINK_ATTEMPTS = 3;
+/** The wait after the first failed attempt, doubled after each next (unless the server says Retry-After). */
+export const LINK_PAUSE_MS = 1_000;
+
+/**
+ * Asks for a new link: a dropped connection, a timeout (408), a rate limit (429) or a server error (5xx) is
+ * tried again, after the server's Retry-After when it gives one; any other refusal (upload_not_found: not
+ * complete, or gone) is final. The last failure is thrown.
+ */
+async function askLink(http: DeviceHttp, url: URL, pause: (ms: number) => Promise<void>): Promise<Upload> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await http(new Request(url, { method: 'POST' })).catch((err: unknown) => err as Error);
+    const again = !(res instanceof Response) || res.status === 408 || res.status === 429 || res.status >= 500;
+    if (!again || attempt >= LINK_ATTEMPTS) {
+      if (res instanceof Response) return json<Upload>(res);
+      throw res;
+    }
+    const retryAfter = Number(res instanceof Response ? res.headers.get('retry-after') : 0);
+    await pause(retryAfter > 0 ? retryAfter * 1000 : LINK_PAUSE_MS * 2 ** (attempt - 1));
+  }
 }
 
 /** Where the page is and how it waits (a test passes its own; the page, its origin and real time). */
@@ -63,8 +87,13 @@ export async function sealAndUpload(
   );
   // Interrupted chunks resume from the server's offset (upload-chunks.ts). An upload that fails for good is
   // cancelled: left, it would count against the uploads in progress and the quota until it is swept (a day).
+  // The DELETE may fail too (the same dropped connection): then the server's sweep releases it.
   const uploadUrl = new URL(`${FILES}/${encodeURIComponent(up.id)}`, origin);
-  const cancel = () => http(new Request(uploadUrl, { method: 'DELETE' })).catch(() => undefined);
+  const cancel = () =>
+    http(new Request(uploadUrl, { method: 'DELETE' })).then(
+      (res) => res.ok,
+      () => false,
+    );
   try {
     up = await sendChunks(sealed, up, http, { ...options, origin });
   } catch (err) {
@@ -72,16 +101,17 @@ export async function sealAndUpload(
     throw err;
   }
   if (!up.download) {
-    // Completed, but the reply with the link was lost (the connection dropped on the last chunk): ask anew.
-    // Without a link no one can fetch the file: it is cancelled, so it holds no place in the quota.
+    // Completed, but the reply with the link was lost (the connection dropped on the last chunk): ask anew,
+    // a few times. Without a link no one can fetch the file, so it is then cancelled; if that DELETE fails
+    // too, the file keeps its place in the quota until it expires.
     try {
-      up = await json<Upload>(await http(new Request(new URL(`${uploadUrl.href}/link`), { method: 'POST' })));
+      up = await askLink(http, new URL(`${uploadUrl.href}/link`), options.pause ?? sleep);
       if (!up.download) throw new Error('the server did not return a download link');
     } catch (err) {
-      await cancel();
+      const released = await cancel();
       const code = (err instanceof UploadError && err.code) || 'upload_link_lost';
       throw new UploadError(
-        `The server did not give the link to the file (${(err as Error).message}): send the file again.`,
+        `The server did not give the link to the file (${(err as Error).message}): send the file again.${released ? '' : ' The copy already sent counts against the quota until it expires.'}`,
         code,
       );
     }

@@ -37,7 +37,8 @@ export class UploadError extends Error {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Real time's wait (the default `pause`). */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The error reply of a refused request: `{code, message, details}` (details.offset on an upload's errors). */
 async function failure(res: Response): Promise<Failure> {
