@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import { MIN_CHARGE_BYTES } from './files-rules.js';
 import { chatFiles, chatFileUsage } from './files.schema.js';
 
 export type FileRow = typeof chatFiles.$inferSelect;
 
-/** fileCharge in SQL: what a row's reservation charged. */
-const charged = sql`coalesce(${chatFiles.chargedBytes}, greatest(${chatFiles.sizeBytes}, ${MIN_CHARGE_BYTES}))`;
+/** fileCharge in SQL: what a row's reservation charged (none recorded: its size). */
+const charged = sql`coalesce(${chatFiles.chargedBytes}, ${chatFiles.sizeBytes})`;
 export type UsageRow = typeof chatFileUsage.$inferSelect;
 
 /** The rows of secure_chat.chat_files and chat_file_usage; only FilesService and the sweep use it. */
