@@ -15,11 +15,14 @@ export const chargedBytes = (sizeBytes: number): number => Math.max(sizeBytes, M
 
 /**
  * What a file's reservation charged, so what its deletion releases: the charge recorded on its row (a file
- * from before the 4 KiB minimum: its size); none recorded — a row a node of the previous release inserted
- * during a rolling upgrade — chargedBytes(size), that release's rule.
+ * from before the 4 KiB minimum: its size). None recorded — a row a node of an earlier release inserted during
+ * a rolling upgrade — its size: that node may run code from before the minimum (charged the size) or from
+ * after (charged chargedBytes(size)), and the size is the one answer that never releases more than was taken
+ * (releasing 4 KiB for a 1-byte file charged 1 byte would let 1-byte uploads drive the usage to nothing). A
+ * file charged 4 KiB stays over-counted by at most 4095 bytes until the sweep's reconciliation corrects it.
  */
 export const fileCharge = (row: { sizeBytes: number; chargedBytes: number | null }): number =>
-  row.chargedBytes ?? chargedBytes(row.sizeBytes);
+  row.chargedBytes ?? row.sizeBytes;
 export const MAX_RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
 

@@ -10,7 +10,8 @@ export const FILES_SWEEP_BATCH = 500;
 /** Tombstones (links that answer 410) are kept this long after deletion, then purged (links answer 404). */
 export const TOMBSTONE_KEEP_MS = 30 * 86_400_000;
 
-export type SweepResult = { deleted: number; purged: number };
+/** Files deleted, tombstones purged, institutions whose usage counter was corrected. */
+export type SweepResult = { deleted: number; purged: number; reconciled: number };
 
 /** Lets the event loop serve what waits (requests, timers) between two batches. */
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -20,7 +21,8 @@ const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
  * quota, and purges old tombstones. It runs on a timer, never on a request, one file at a time with the event
  * loop free between them, in batches until nothing expired is left (a backlog of a million abandoned uploads
  * is cleared in one run, not over weeks of runs); on several nodes each deletes what it finds
- * (FilesService.discard releases once).
+ * (FilesService.discard releases once). Then it reconciles each institution's usage counter with its files
+ * (see `reconcile`).
  */
 @Injectable()
 export class FilesSweepService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -72,14 +74,58 @@ export class FilesSweepService implements OnApplicationBootstrap, OnApplicationS
       if (n < batch || this.stopping) break;
       await breathe();
     }
-    return { deleted, purged };
+    return { deleted, purged, reconciled: await this.reconcile(batch) };
+  }
+
+  /**
+   * Recomputes each institution's `used_bytes` — a running counter, which reservations raise and deletions
+   * lower — from its files (the charges of its uploads in progress and complete files, fileCharge), and
+   * corrects it where it differs, with a warning: a bug that over- or under-released (past or future) is
+   * undone within a sweep and shows in the log. One transaction per institution, institutions in batches,
+   * so no lock is held for long. Returns how many were corrected.
+   */
+  async reconcile(batch = FILES_SWEEP_BATCH): Promise<number> {
+    let corrected = 0;
+    let after: string | null = null;
+    for (;;) {
+      const ids = await this.repo.usageInstitutions(after, batch);
+      for (const id of ids) if (await this.reconcileOne(id)) corrected += 1;
+      if (ids.length < batch || this.stopping) break;
+      after = ids[ids.length - 1]!;
+      await breathe();
+    }
+    return corrected;
+  }
+
+  /**
+   * Race-free under READ COMMITTED: the usage row is locked first — the lock every reservation and deletion
+   * holds while it changes a file row and the counter together, in one transaction — and only then, in a new
+   * statement (so a new snapshot), are the files summed: a reservation or deletion that held the lock has
+   * committed and is counted, one that has not taken it yet waits and applies its change to the corrected
+   * value. A deletion locks its file row before the usage row; this locks no file row, so no deadlock.
+   */
+  private async reconcileOne(institutionId: string): Promise<boolean> {
+    const drift = await this.repo.transaction(async (tx) => {
+      const recorded = await this.repo.lockUsage(institutionId, tx);
+      if (recorded === null) return null;
+      const held = await this.repo.heldBytes(institutionId, tx);
+      if (held === recorded) return null;
+      await this.repo.setUsed(institutionId, held, tx);
+      return { recorded, held };
+    });
+    if (!drift) return false;
+    this.logger.warn(
+      { institutionId, recordedBytes: drift.recorded, recomputedBytes: drift.held },
+      'chat files: an institution’s recorded usage differed from what its files hold; corrected',
+    );
+    return true;
   }
 
   private async sweepQuietly(): Promise<void> {
     if (this.running) return;
     this.running = this.sweep()
       .then((r) => {
-        if (r.deleted + r.purged > 0) this.logger.info(r, 'chat files swept');
+        if (r.deleted + r.purged + r.reconciled > 0) this.logger.info(r, 'chat files swept');
       })
       .catch((err: unknown) =>
         this.logger.error({ err: { message: (err as Error).message } }, 'chat files sweep failed'),

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE, type DatabaseHandle, type Db } from '@pakawaaz/platform';
-import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import { MIN_CHARGE_BYTES } from './files-rules.js';
+import { and, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { chatFiles, chatFileUsage } from './files.schema.js';
 
 export type FileRow = typeof chatFiles.$inferSelect;
 
-/** fileCharge in SQL: what a row's reservation charged. */
-const charged = sql`coalesce(${chatFiles.chargedBytes}, greatest(${chatFiles.sizeBytes}, ${MIN_CHARGE_BYTES}))`;
+/** fileCharge in SQL: what a row's reservation charged (none recorded: its size). */
+const charged = sql`coalesce(${chatFiles.chargedBytes}, ${chatFiles.sizeBytes})`;
 export type UsageRow = typeof chatFileUsage.$inferSelect;
 
 /** The rows of secure_chat.chat_files and chat_file_usage; only FilesService and the sweep use it. */
@@ -50,8 +49,8 @@ export class FilesRepository {
   /**
    * What one uploader holds in the institution: the bytes its uploads in progress and complete files were
    * charged (fileCharge: each at least MIN_CHARGE_BYTES since that minimum came in), and how many uploads it
-   * has in progress; its handset's, or an official's token's. Called after `reserve` in the same transaction: the institution's usage row is locked then, so
-   * two creations by the same uploader count each other.
+   * has in progress; its handset's, or an official's token's. Called after `reserve` in the same transaction:
+   * the institution's usage row is locked then, so two creations by the same uploader count each other.
    */
   async uploaderHoldings(
     institutionId: string,
@@ -80,6 +79,49 @@ export class FilesRepository {
     await tx
       .update(chatFileUsage)
       .set({ usedBytes: sql`greatest(0, ${chatFileUsage.usedBytes} - ${bytes})`, updatedAt: new Date() })
+      .where(eq(chatFileUsage.institutionId, institutionId));
+  }
+
+  /** Institutions with a usage row, in id order after `after` (null: from the first), at most `limit`. */
+  async usageInstitutions(after: string | null, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: chatFileUsage.institutionId })
+      .from(chatFileUsage)
+      .where(after === null ? undefined : gt(chatFileUsage.institutionId, after))
+      .orderBy(chatFileUsage.institutionId)
+      .limit(limit);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * The institution's recorded usage, its row locked until the transaction ends: the lock `reserve` and
+   * `release` take, so no reservation or deletion of the institution is half-way (file row changed, usage
+   * not yet) once this returns. Null when it has no usage row.
+   */
+  async lockUsage(institutionId: string, tx: Db): Promise<number | null> {
+    const [row] = await tx
+      .select({ usedBytes: chatFileUsage.usedBytes })
+      .from(chatFileUsage)
+      .where(eq(chatFileUsage.institutionId, institutionId))
+      .for('update');
+    return row ? row.usedBytes : null;
+  }
+
+  /** What the institution's files hold: the charges (fileCharge) of its uploads in progress and complete files. */
+  async heldBytes(institutionId: string, tx: Db): Promise<number> {
+    const [row] = await tx
+      .select({ bytes: sql<number>`coalesce(sum(${charged}), 0)::float8` })
+      .from(chatFiles)
+      .where(
+        and(eq(chatFiles.institutionId, institutionId), inArray(chatFiles.state, ['uploading', 'complete'])),
+      );
+    return Number(row?.bytes ?? 0);
+  }
+
+  async setUsed(institutionId: string, usedBytes: number, tx: Db): Promise<void> {
+    await tx
+      .update(chatFileUsage)
+      .set({ usedBytes, updatedAt: new Date() })
       .where(eq(chatFileUsage.institutionId, institutionId));
   }
 

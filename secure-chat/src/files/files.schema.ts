@@ -30,8 +30,9 @@ export const chatFiles = secureChatSchema.table(
     /**
      * What the file was charged against its institution's quota (and its uploader's share) when it was
      * reserved — chargedBytes(size) under the rule of that day — and so exactly what its deletion releases.
-     * Null only on a row a node of the release before this column inserted (during a rolling upgrade): that
-     * release charged chargedBytes(size) (fileCharge). Rows from before the column: migration 0019.
+     * Null only on a row a node of a release before this column inserted (during a rolling upgrade): counted
+     * as its size, the charge that never over-releases (fileCharge). Rows from before the column: migration
+     * 0019.
      */
     chargedBytes: bigint('charged_bytes', { mode: 'number' }),
     sha256: text('sha256').notNull(),

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AuditService, NATIONAL_SCOPE, platformDomain, type Principal } from '@pakawaaz/platform';
+import {
+  AuditService,
+  NATIONAL_SCOPE,
+  platformDomain,
+  rowsOf,
+  sql,
+  type Principal,
+} from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
@@ -18,8 +25,9 @@ import { FILES_TEST_CONFIG } from '../support/files-config.js';
 /*
  * What one uploader may cost however small its files: uploads in progress are capped (under the quota's lock,
  * so concurrent creations cannot all pass), each file counts at least 4 KiB, creations are rate-limited, and
- * the sweep clears a backlog bigger than its batch in one run. On the database the environment gives
- * (PostgreSQL with PAKAWAAZ_REQUIRE_SERVICES=1).
+ * the sweep clears a backlog bigger than its batch in one run and reconciles each institution's usage counter
+ * with its files. On the database the environment gives (PostgreSQL with PAKAWAAZ_REQUIRE_SERVICES=1; the
+ * test of a reservation racing the reconciliation needs a second connection: PostgreSQL only).
  */
 
 const national: Principal = {
@@ -63,9 +71,13 @@ async function usedBytes(files: FilesService, institutionId: string): Promise<nu
 }
 
 /** A file row reserved as an older release did: `charge` bytes taken, `recorded` on the row (null: none). */
-async function reservedRow(who: Uploader, sizeBytes: number, recorded: number | null): Promise<string> {
+async function reservedRow(
+  who: Uploader,
+  sizeBytes: number,
+  recorded: number | null,
+  charge = recorded ?? sizeBytes,
+): Promise<string> {
   const id = randomUUID();
-  const charge = recorded ?? 4096;
   await repo.transaction(async (tx) => {
     expect(
       await repo.reserve(who.institutionId!, charge, FILES_TEST_CONFIG.defaultQuotaBytes, tx),
@@ -145,19 +157,27 @@ describe('one uploader’s uploads', () => {
     const inst = who.institutionId!;
     // A file from before the 4 KiB minimum: reserved at its size, and backfilled (migration 0019) so.
     const legacy = await reservedRow(who, 100, 100);
-    // A file a node of the previous release created during a rolling upgrade: no charge recorded, 4 KiB taken.
-    const upgrading = await reservedRow(who, 100, null);
+    // Files a node of an earlier release created during a rolling upgrade, no charge recorded: one from before
+    // the minimum took its size, one from after it took 4 KiB. Both count, and release, their size: never more
+    // than was taken (releasing 4 KiB for the first would let 1-byte uploads drive the usage to nothing).
+    const older = await reservedRow(who, 1, null);
+    const upgrading = await reservedRow(who, 100, null, 4096);
     const fresh = await files.create(who, tiny);
     expect((await repo.byId(fresh.id))?.chargedBytes).toBe(4096);
-    expect(await usedBytes(files, inst)).toBe(100 + 4096 + 4096);
-    // The uploader's share counts each file as it was charged too.
+    expect(await usedBytes(files, inst)).toBe(100 + 1 + 4096 + 4096);
+    // The uploader's share counts each file as its deletion releases it too.
     const held = await repo.transaction((tx) => repo.uploaderHoldings(inst, who, tx));
-    expect(held.bytes).toBe(100 + 4096 + 4096);
+    expect(held.bytes).toBe(100 + 1 + 100 + 4096);
     await files.remove(who, legacy);
+    expect(await usedBytes(files, inst)).toBe(1 + 4096 + 4096);
+    await files.remove(who, older);
     expect(await usedBytes(files, inst)).toBe(4096 + 4096);
     await files.remove(who, upgrading);
-    expect(await usedBytes(files, inst)).toBe(4096);
+    expect(await usedBytes(files, inst)).toBe(4096 + 4096 - 100);
     await files.remove(who, fresh.id);
+    // What the upgrading node took beyond the size stays counted, until the sweep's reconciliation.
+    expect(await usedBytes(files, inst)).toBe(4096 - 100);
+    await sweeper(files).reconcile();
     expect(await usedBytes(files, inst)).toBe(0);
   });
 
@@ -174,10 +194,21 @@ describe('one uploader’s uploads', () => {
   });
 });
 
+/** A sweep whose warnings are kept in `warned`. */
+const sweeper = (files: FilesService, warned: object[] = []) =>
+  new FilesSweepService(files, repo, {
+    info: () => undefined,
+    warn: (o: object) => void warned.push(o),
+  } as never);
+
+async function setUsed(institutionId: string, bytes: number): Promise<void> {
+  await repo.transaction((tx) => repo.setUsed(institutionId, bytes, tx));
+}
+
 describe('the sweep', () => {
   it('deletes every abandoned upload in one run, in batches, and releases their quota', async () => {
     const files = service({ maxUploadsInProgress: 100 });
-    const sweep = new FilesSweepService(files, repo, { info: () => undefined } as never);
+    const sweep = sweeper(files);
     const who = someone();
     const made: { id: string }[] = [];
     for (let i = 0; i < 23; i++) made.push(await files.create(who, tiny));
@@ -190,5 +221,85 @@ describe('the sweep', () => {
     // Their tombstones, 30 days on, are purged in batches likewise.
     clock += 31 * 86_400_000;
     expect((await sweep.sweep(new Date(clock), 5)).purged).toBeGreaterThanOrEqual(23);
+  });
+
+  it('corrects an institution’s usage counter that drifted from its files, with a warning; leaves a right one', async () => {
+    const files = service();
+    const drifted = someone();
+    const right = someone();
+    await files.create(drifted, tiny);
+    await files.create(drifted, { sizeBytes: 10_000, sha256: 'c'.repeat(64) });
+    await files.create(right, tiny);
+    await setUsed(drifted.institutionId!, 7); // a past bug released too much
+    const before = (await repo.usage([right.institutionId!]))[0]!;
+    const warned: object[] = [];
+    const swept = await sweeper(files, warned).sweep(new Date(clock));
+    expect(swept.reconciled).toBeGreaterThanOrEqual(1);
+    expect(await usedBytes(files, drifted.institutionId!)).toBe(4096 + 10_000);
+    expect(warned).toContainEqual({
+      institutionId: drifted.institutionId,
+      recordedBytes: 7,
+      recomputedBytes: 4096 + 10_000,
+    });
+    // The right one is not rewritten (its updated_at is the reservation's) and not warned of.
+    expect((await repo.usage([right.institutionId!]))[0]).toEqual(before);
+    expect(warned).not.toContainEqual(expect.objectContaining({ institutionId: right.institutionId }));
+    // Counted too much (a release lost) is corrected likewise; a second run finds nothing to correct.
+    await setUsed(drifted.institutionId!, 1 << 30);
+    expect(await sweeper(files).reconcile()).toBe(1);
+    expect(await usedBytes(files, drifted.institutionId!)).toBe(4096 + 10_000);
+    expect(await sweeper(files).reconcile()).toBe(0);
+  });
+
+  it('loses no reservation committed while it reconciles (it sums the files only once it holds the lock)', async (ctx) => {
+    if (!db.url) ctx.skip(); // a second connection: PGlite has one
+    const files = service();
+    const who = someone();
+    const inst = who.institutionId!;
+    await files.create(who, tiny);
+    await setUsed(inst, 1); // drifted: the reconciliation has work to do
+    // A reservation in another transaction: the usage row raised (and locked), its file inserted, not committed.
+    let commit!: () => void;
+    const committed = new Promise<void>((resolve) => (commit = resolve));
+    let reserved!: () => void;
+    const holding = new Promise<void>((resolve) => (reserved = resolve));
+    const reservation = repo.transaction(async (tx) => {
+      await repo.reserve(inst, 4096, FILES_TEST_CONFIG.defaultQuotaBytes, tx);
+      await repo.insert(
+        {
+          id: randomUUID(),
+          institutionId: inst,
+          uploaderUserId: who.userId,
+          uploaderDeviceId: who.deviceId,
+          state: 'uploading',
+          sizeBytes: 1,
+          chargedBytes: 4096,
+          sha256: 'd'.repeat(64),
+          retentionDays: 7,
+          expiresAt: new Date(clock + 86_400_000),
+        },
+        tx,
+      );
+      reserved();
+      await committed;
+    });
+    await holding;
+    let done = false;
+    const reconciling = sweeper(files)
+      .reconcile()
+      .finally(() => (done = true));
+    // The reconciliation reaches the institution and waits for the usage row's lock; then the reservation commits.
+    const lockWaiters = async () =>
+      rowsOf<{ n: number }>(
+        await db.handle.db.execute(sql`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`),
+      )[0]!.n;
+    while (!done && (await lockWaiters()) === 0) await new Promise((r) => setTimeout(r, 10));
+    expect(done).toBe(false);
+    commit();
+    await reservation;
+    await reconciling;
+    expect(await usedBytes(files, inst)).toBe(4096 + 4096);
   });
 });

@@ -103,7 +103,11 @@ beforeAll(async () => {
   files = new FilesService(repo, blobs, { ...config, dir }, audit(), new DeliveryRepository(db.handle));
   files.now = () => new Date(clock);
   chunks = new ChunkUploadService(files, repo, blobs);
-  sweep = new FilesSweepService(files, repo, { info: () => undefined, error: () => undefined } as never);
+  sweep = new FilesSweepService(files, repo, {
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+  } as never);
 });
 
 afterAll(async () => {
