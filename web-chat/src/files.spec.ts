@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fetchAndOpen, LINK_ATTEMPTS, LINK_PAUSE_MS, sealAndUpload } from './files.ts';
-import { FILES, MAX_STALLS } from './upload-chunks.ts';
+import { FILES, MAX_RETRY_AFTER_MS, MAX_STALLS } from './upload-chunks.ts';
 
 const ORIGIN = 'https://pakawaaz.test';
 const ID = 'f1';
@@ -182,6 +182,13 @@ describe('sending a file', () => {
       expect(s.count(`POST ${UPLOAD}/link`)).toBe(2);
       expect(s.count(`DELETE ${UPLOAD}`)).toBe(0);
     }
+  });
+
+  it('waits a Retry-After of an hour for at most MAX_RETRY_AFTER_MS', async () => {
+    const r = linkReplies(reply(503, { message: 'Busy.' }, { 'retry-after': '3600' }));
+    const s = server({ patch: lastChunkLost, link: r.link });
+    expect((await send(s, r.pause)).url).toBe(`${ORIGIN}/f/second-link`);
+    expect(r.waits).toEqual([MAX_RETRY_AFTER_MS]);
   });
 
   it('asks for the link again after a timeout (408) or a server error (500), backing off', async () => {

@@ -4,8 +4,10 @@
 // travel inside the MLS message, so the server stores ciphertext it cannot open.
 import { b64u, fromB64u } from '../../lab/src/chat/bytes.ts';
 import type { ChatFileRef } from '../../lab/src/chat/chat-content.ts';
+import { isTransient } from './renewal.ts';
 import {
   FILES,
+  retryAfterMs,
   sendChunks,
   sleep,
   UploadError,
@@ -46,13 +48,13 @@ export const LINK_PAUSE_MS = 1_000;
 async function askLink(http: DeviceHttp, url: URL, pause: (ms: number) => Promise<void>): Promise<Upload> {
   for (let attempt = 1; ; attempt++) {
     const res = await http(new Request(url, { method: 'POST' })).catch((err: unknown) => err as Error);
-    const again = !(res instanceof Response) || res.status === 408 || res.status === 429 || res.status >= 500;
+    const again = !(res instanceof Response) || isTransient({ status: res.status });
     if (!again || attempt >= LINK_ATTEMPTS) {
       if (res instanceof Response) return json<Upload>(res);
       throw res;
     }
-    const retryAfter = Number(res instanceof Response ? res.headers.get('retry-after') : 0);
-    await pause(retryAfter > 0 ? retryAfter * 1000 : LINK_PAUSE_MS * 2 ** (attempt - 1));
+    const retryAfter = res instanceof Response ? retryAfterMs(res) : 0;
+    await pause(retryAfter > 0 ? retryAfter : LINK_PAUSE_MS * 2 ** (attempt - 1));
   }
 }
 

@@ -5,6 +5,8 @@
 // the server (HEAD) where the upload stands. Giving up is bounded: MAX_STALLS attempts in a row that add no
 // byte.
 
+import { retryAfterSeconds } from './renewal.ts';
+
 /** What the server answers about an upload (the fields the page reads). */
 export type Upload = { id: string; chunkMaxBytes: number; offset: number; download?: { path: string } };
 
@@ -26,7 +28,7 @@ export const MIN_CHUNK_BYTES = 64 * 1024;
 
 export const FILES = '/api/v1/chat/device/files';
 
-type Failure = { status: number; code: string; message: string; offset?: number; retryAfterSeconds?: number };
+type Failure = { status: number; code: string; message: string; offset?: number; retryAfterMs?: number };
 
 export class UploadError extends Error {
   constructor(
@@ -40,6 +42,15 @@ export class UploadError extends Error {
 /** Real time's wait (the default `pause`). */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The longest a server's Retry-After is waited (a larger one would hold the page, and the file, that long). */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/** A reply's Retry-After (seconds or an HTTP date) in ms, at most MAX_RETRY_AFTER_MS; 0 when it gives none. */
+export function retryAfterMs(res: Response): number {
+  const seconds = retryAfterSeconds(res.headers.get('retry-after')) ?? 0;
+  return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS);
+}
+
 /** The error reply of a refused request: `{code, message, details}` (details.offset on an upload's errors). */
 async function failure(res: Response): Promise<Failure> {
   const body = (await res.json().catch(() => ({}))) as {
@@ -48,13 +59,13 @@ async function failure(res: Response): Promise<Failure> {
     details?: { offset?: unknown };
   };
   const offset = body.details?.offset;
-  const retryAfter = Number(res.headers.get('retry-after'));
+  const retryAfter = retryAfterMs(res);
   return {
     status: res.status,
     code: body.code ?? '',
     message: body.message ?? `HTTP ${res.status}`,
     ...(typeof offset === 'number' ? { offset } : {}),
-    ...(retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
+    ...(retryAfter > 0 ? { retryAfterMs: retryAfter } : {}),
   };
 }
 
@@ -116,13 +127,7 @@ export async function sendChunks(
       );
     if (offset !== null) up = { ...up, offset };
     if (offset === null || offset <= at)
-      await pause(
-        why?.retryAfterSeconds
-          ? why.retryAfterSeconds * 1000
-          : busy
-            ? BUSY_PAUSE_MS
-            : 1000 * 2 ** (stalls - 1),
-      );
+      await pause(why?.retryAfterMs ? why.retryAfterMs : busy ? BUSY_PAUSE_MS : 1000 * 2 ** (stalls - 1));
   }
   return up;
 }
