@@ -19,7 +19,10 @@ export const chargedBytes = (sizeBytes: number): number => Math.max(sizeBytes, M
  * a rolling upgrade — its size: that node may run code from before the minimum (charged the size) or from
  * after (charged chargedBytes(size)), and the size is the one answer that never releases more than was taken
  * (releasing 4 KiB for a 1-byte file charged 1 byte would let 1-byte uploads drive the usage to nothing). A
- * file charged 4 KiB stays over-counted by at most 4095 bytes until the sweep's reconciliation corrects it.
+ * file such a node charged 4 KiB is counted at its size by the sweep's reconciliation, the first run after
+ * its reservation: under-counted by up to 4095 bytes while it lives. Should a node of the earlier release
+ * then delete it, it releases 4 KiB, leaving the usage up to 4095 bytes low per file until the next sweep.
+ * Only during a rolling upgrade: every row a node of this release inserts records its charge.
  */
 export const fileCharge = (row: { sizeBytes: number; chargedBytes: number | null }): number =>
   row.chargedBytes ?? row.sizeBytes;

@@ -48,7 +48,7 @@ export class FilesSweepService implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    this.stopping = true; // the run ends after its batch
+    this.stopping = true; // the run ends after its batch, or its institution
     await this.running;
   }
 
@@ -74,22 +74,25 @@ export class FilesSweepService implements OnApplicationBootstrap, OnApplicationS
       if (n < batch || this.stopping) break;
       await breathe();
     }
-    return { deleted, purged, reconciled: await this.reconcile(batch) };
+    return { deleted, purged, reconciled: await this.reconcile(batch) }; // none when stopping
   }
 
   /**
    * Recomputes each institution's `used_bytes` — a running counter, which reservations raise and deletions
    * lower — from its files (the charges of its uploads in progress and complete files, fileCharge), and
    * corrects it where it differs, with a warning: a bug that over- or under-released (past or future) is
-   * undone within a sweep and shows in the log. One transaction per institution, institutions in batches,
-   * so no lock is held for long. Returns how many were corrected.
+   * undone within a sweep and shows in the log. Institutions in batches, one at a time; a shutdown stops it
+   * before the next. Returns how many were corrected.
    */
   async reconcile(batch = FILES_SWEEP_BATCH): Promise<number> {
     let corrected = 0;
     let after: string | null = null;
     for (;;) {
       const ids = await this.repo.usageInstitutions(after, batch);
-      for (const id of ids) if (await this.reconcileOne(id)) corrected += 1;
+      for (const id of ids) {
+        if (this.stopping) return corrected; // before the first institution, and between two
+        if (await this.reconcileOne(id)) corrected += 1;
+      }
       if (ids.length < batch || this.stopping) break;
       after = ids[ids.length - 1]!;
       await breathe();
@@ -98,13 +101,19 @@ export class FilesSweepService implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * Race-free under READ COMMITTED: the usage row is locked first — the lock every reservation and deletion
-   * holds while it changes a file row and the counter together, in one transaction — and only then, in a new
-   * statement (so a new snapshot), are the files summed: a reservation or deletion that held the lock has
-   * committed and is counted, one that has not taken it yet waits and applies its change to the corrected
-   * value. A deletion locks its file row before the usage row; this locks no file row, so no deadlock.
+   * First the counter and the files' sum are compared without a lock (one statement, one snapshot): a right
+   * counter, the usual case, costs no lock, so an institution with a million files does not hold its own
+   * uploads and deletions for the time of the sum on every run of every node. Only when they differ is the
+   * sum redone, and what it finds written, under the lock. Race-free under READ COMMITTED: the usage row is
+   * locked first — the lock every reservation and deletion holds while it changes a file row and the counter
+   * together, in one transaction — and only then, in a new statement (so a new snapshot), are the files
+   * summed: a reservation or deletion that held the lock has committed and is counted, one that has not taken
+   * it yet waits and applies its change to the corrected value. A deletion locks its file row before the
+   * usage row; this locks no file row, so no deadlock.
    */
   private async reconcileOne(institutionId: string): Promise<boolean> {
+    const seen = await this.repo.usageAndHeld(institutionId);
+    if (seen === null || seen.recorded === seen.held) return false;
     const drift = await this.repo.transaction(async (tx) => {
       const recorded = await this.repo.lockUsage(institutionId, tx);
       if (recorded === null) return null;

@@ -109,13 +109,33 @@ export class FilesRepository {
 
   /** What the institution's files hold: the charges (fileCharge) of its uploads in progress and complete files. */
   async heldBytes(institutionId: string, tx: Db): Promise<number> {
-    const [row] = await tx
+    const [row] = await this.heldQuery(institutionId, tx);
+    return Number(row?.bytes ?? 0);
+  }
+
+  /**
+   * The institution's recorded usage and what its files hold (as heldBytes), read together in one statement
+   * without any lock: one snapshot, so a reservation or deletion committed in it counts in both or in
+   * neither. Null when it has no usage row.
+   */
+  async usageAndHeld(institutionId: string): Promise<{ recorded: number; held: number } | null> {
+    const [row] = await this.db
+      .select({
+        recorded: chatFileUsage.usedBytes,
+        held: sql<number>`(${this.heldQuery(institutionId, this.db)})`,
+      })
+      .from(chatFileUsage)
+      .where(eq(chatFileUsage.institutionId, institutionId));
+    return row ? { recorded: row.recorded, held: Number(row.held) } : null;
+  }
+
+  private heldQuery(institutionId: string, tx: Db) {
+    return tx
       .select({ bytes: sql<number>`coalesce(sum(${charged}), 0)::float8` })
       .from(chatFiles)
       .where(
         and(eq(chatFiles.institutionId, institutionId), inArray(chatFiles.state, ['uploading', 'complete'])),
       );
-    return Number(row?.bytes ?? 0);
   }
 
   async setUsed(institutionId: string, usedBytes: number, tx: Db): Promise<void> {

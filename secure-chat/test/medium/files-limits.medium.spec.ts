@@ -27,7 +27,8 @@ import { FILES_TEST_CONFIG } from '../support/files-config.js';
  * so concurrent creations cannot all pass), each file counts at least 4 KiB, creations are rate-limited, and
  * the sweep clears a backlog bigger than its batch in one run and reconciles each institution's usage counter
  * with its files. On the database the environment gives (PostgreSQL with PAKAWAAZ_REQUIRE_SERVICES=1; the
- * test of a reservation racing the reconciliation needs a second connection: PostgreSQL only).
+ * tests of a reservation racing the reconciliation and of a usage row held while it runs need a second
+ * connection: PostgreSQL only).
  */
 
 const national: Principal = {
@@ -205,6 +206,14 @@ async function setUsed(institutionId: string, bytes: number): Promise<void> {
   await repo.transaction((tx) => repo.setUsed(institutionId, bytes, tx));
 }
 
+/** Sessions of the test database waiting for a lock (a row lock another transaction holds). */
+const lockWaiters = async () =>
+  rowsOf<{ n: number }>(
+    await db.handle.db.execute(sql`
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'`),
+  )[0]!.n;
+
 describe('the sweep', () => {
   it('deletes every abandoned upload in one run, in batches, and releases their quota', async () => {
     const files = service({ maxUploadsInProgress: 100 });
@@ -289,17 +298,65 @@ describe('the sweep', () => {
       .reconcile()
       .finally(() => (done = true));
     // The reconciliation reaches the institution and waits for the usage row's lock; then the reservation commits.
-    const lockWaiters = async () =>
-      rowsOf<{ n: number }>(
-        await db.handle.db.execute(sql`
-          select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock'`),
-      )[0]!.n;
     while (!done && (await lockWaiters()) === 0) await new Promise((r) => setTimeout(r, 10));
     expect(done).toBe(false);
     commit();
     await reservation;
     await reconciling;
     expect(await usedBytes(files, inst)).toBe(4096 + 4096);
+  });
+
+  it('takes no lock where the counter is right: a transaction holding the usage row does not hold it up', async (ctx) => {
+    if (!db.url) ctx.skip(); // a second connection: PGlite has one
+    const files = service();
+    const who = someone();
+    const inst = who.institutionId!;
+    await files.create(who, tiny);
+    await sweeper(files).reconcile(); // every counter right
+    // Another transaction holds the institution's usage row, as a reservation or a deletion would.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const holding = new Promise<void>((resolve) => (locked = resolve));
+    const holder = repo.transaction(async (tx) => {
+      expect(await repo.lockUsage(inst, tx)).toBe(4096);
+      locked();
+      await released;
+    });
+    await holding;
+    let done = false;
+    const reconciling = sweeper(files)
+      .reconcile()
+      .finally(() => (done = true));
+    // Either it ends, or it waits for the lock (and shows in pg_stat_activity): no timing to guess.
+    while (!done && (await lockWaiters()) === 0) await new Promise((r) => setTimeout(r, 10));
+    const endedWhileHeld = done;
+    release();
+    await holder;
+    expect(await reconciling).toBe(0);
+    expect(endedWhileHeld).toBe(true);
+  });
+
+  it('stops at a shutdown: before reconciling, and between two institutions', async () => {
+    const files = service();
+    const a = someone();
+    const b = someone();
+    await files.create(a, tiny);
+    await files.create(b, tiny);
+    await sweeper(files).reconcile(); // every counter right, then these two drifted
+    await setUsed(a.institutionId!, 1);
+    await setUsed(b.institutionId!, 1);
+    const stopped = sweeper(files);
+    await stopped.onApplicationShutdown();
+    expect((await stopped.sweep(new Date(clock))).reconciled).toBe(0);
+    expect(await usedBytes(files, a.institutionId!)).toBe(1);
+    expect(await usedBytes(files, b.institutionId!)).toBe(1);
+    // Shut down while it corrects the first of them: the second is left for the next run.
+    const sweep: FilesSweepService = new FilesSweepService(files, repo, {
+      warn: () => void sweep.onApplicationShutdown(),
+    } as never);
+    expect(await sweep.reconcile()).toBe(1);
+    const left = [await usedBytes(files, a.institutionId!), await usedBytes(files, b.institutionId!)];
+    expect(left.sort((x, y) => x - y)).toEqual([1, 4096]);
   });
 });
