@@ -8,6 +8,7 @@ import {
   platformDomain,
   rowsOf,
   sql,
+  type Db,
   type Principal,
 } from '@pakawaaz/platform';
 import { createTestDatabase, type TestDatabase } from '@pakawaaz/test-support';
@@ -214,6 +215,39 @@ const lockWaiters = async () =>
       where datname = current_database() and wait_event_type = 'Lock'`),
   )[0]!.n;
 
+/** Runs `work` in a transaction of its own and keeps it open, its locks held, until `end` is called. */
+async function openTransaction(work: (tx: Db) => Promise<void>): Promise<{ end: () => Promise<void> }> {
+  let end!: () => void;
+  const ended = new Promise<void>((resolve) => (end = resolve));
+  let ready!: () => void;
+  const started = new Promise<void>((resolve) => (ready = resolve));
+  const transaction = repo.transaction(async (tx) => {
+    await work(tx);
+    ready();
+    await ended;
+  });
+  await Promise.race([started, transaction]);
+  return {
+    end: async () => {
+      end();
+      await transaction;
+    },
+  };
+}
+
+/**
+ * Starts a reconciliation and waits until it has ended or waits for a lock (it shows in pg_stat_activity): no
+ * timing to guess. Whether it had ended, and what it returns.
+ */
+async function reconcileUntilEndedOrBlocked(files: FilesService) {
+  let done = false;
+  const result = sweeper(files)
+    .reconcile()
+    .finally(() => (done = true));
+  while (!done && (await lockWaiters()) === 0) await new Promise((r) => setTimeout(r, 10));
+  return { ended: done, result };
+}
+
 describe('the sweep', () => {
   it('deletes every abandoned upload in one run, in batches, and releases their quota', async () => {
     const files = service({ maxUploadsInProgress: 100 });
@@ -268,11 +302,7 @@ describe('the sweep', () => {
     await files.create(who, tiny);
     await setUsed(inst, 1); // drifted: the reconciliation has work to do
     // A reservation in another transaction: the usage row raised (and locked), its file inserted, not committed.
-    let commit!: () => void;
-    const committed = new Promise<void>((resolve) => (commit = resolve));
-    let reserved!: () => void;
-    const holding = new Promise<void>((resolve) => (reserved = resolve));
-    const reservation = repo.transaction(async (tx) => {
+    const reservation = await openTransaction(async (tx) => {
       await repo.reserve(inst, 4096, FILES_TEST_CONFIG.defaultQuotaBytes, tx);
       await repo.insert(
         {
@@ -289,20 +319,12 @@ describe('the sweep', () => {
         },
         tx,
       );
-      reserved();
-      await committed;
     });
-    await holding;
-    let done = false;
-    const reconciling = sweeper(files)
-      .reconcile()
-      .finally(() => (done = true));
     // The reconciliation reaches the institution and waits for the usage row's lock; then the reservation commits.
-    while (!done && (await lockWaiters()) === 0) await new Promise((r) => setTimeout(r, 10));
-    expect(done).toBe(false);
-    commit();
-    await reservation;
-    await reconciling;
+    const reconciling = await reconcileUntilEndedOrBlocked(files);
+    expect(reconciling.ended).toBe(false);
+    await reservation.end();
+    await reconciling.result;
     expect(await usedBytes(files, inst)).toBe(4096 + 4096);
   });
 
@@ -314,27 +336,13 @@ describe('the sweep', () => {
     await files.create(who, tiny);
     await sweeper(files).reconcile(); // every counter right
     // Another transaction holds the institution's usage row, as a reservation or a deletion would.
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const holding = new Promise<void>((resolve) => (locked = resolve));
-    const holder = repo.transaction(async (tx) => {
+    const holder = await openTransaction(async (tx) => {
       expect(await repo.lockUsage(inst, tx)).toBe(4096);
-      locked();
-      await released;
     });
-    await holding;
-    let done = false;
-    const reconciling = sweeper(files)
-      .reconcile()
-      .finally(() => (done = true));
-    // Either it ends, or it waits for the lock (and shows in pg_stat_activity): no timing to guess.
-    while (!done && (await lockWaiters()) === 0) await new Promise((r) => setTimeout(r, 10));
-    const endedWhileHeld = done;
-    release();
-    await holder;
-    expect(await reconciling).toBe(0);
-    expect(endedWhileHeld).toBe(true);
+    const reconciling = await reconcileUntilEndedOrBlocked(files);
+    await holder.end();
+    expect(await reconciling.result).toBe(0);
+    expect(reconciling.ended).toBe(true); // it ended while the row was held
   });
 
   it('stops at a shutdown: before reconciling, and between two institutions', async () => {
