@@ -30,7 +30,7 @@ const lastChunkLost = (_: number, last: boolean) => (last ? ('lost-reply' as con
 /**
  * The server's side of a file's upload, as the device routes answer: POST creates it (or `create` refuses),
  * PATCH stores the next chunk (or, as `patch` decides, stores nothing and answers upload_interrupted, or stores
- * it and the reply is lost: the connection drops), HEAD answers Upload-Offset, POST …/link answers a new link
+ * it and the reply is lost: the connection drops), a PATCH once all is stored 409 upload_already_complete, HEAD answers Upload-Offset, POST …/link answers a new link
  * once complete (or as `link` decides), DELETE cancels (or as `del` decides). Every request is logged.
  */
 function server(
@@ -73,6 +73,8 @@ function server(
             }))
       );
     const body = new Uint8Array(await req.arrayBuffer());
+    if (size > 0 && stored === size)
+      return reply(409, { code: 'upload_already_complete', message: 'This upload is complete.' });
     const last = stored + body.length === size;
     const verdict = o.patch?.(++patches, last) ?? 'ok';
     if (verdict === 'stall')
@@ -137,8 +139,10 @@ describe('sending a file', () => {
     expect(s.count(`POST ${FILES}`)).toBe(1);
     expect(s.count(`DELETE ${UPLOAD}`)).toBe(0);
     // Every byte went once (3 chunks of 128 KiB for 300 012 sealed bytes), then HEAD found the upload complete.
-    expect(s.count(`PATCH ${UPLOAD}`)).toBe(3);
-    expect(s.log.slice(-2)).toEqual([`HEAD ${UPLOAD}`, `POST ${UPLOAD}/link`]);
+    // The three chunks, then one with no bytes at the end (HEAD cannot say whether the bytes were checked),
+    // answered upload_already_complete.
+    expect(s.count(`PATCH ${UPLOAD}`)).toBe(4);
+    expect(s.log.slice(-3)).toEqual([`HEAD ${UPLOAD}`, `PATCH ${UPLOAD}`, `POST ${UPLOAD}/link`]);
     // The reference opens to the file: the key and hash are the ones the upload was sealed with.
     vi.stubGlobal('fetch', (url: string) =>
       Promise.resolve(url === ref.url ? new Response(s.uploaded()) : new Response(null, { status: 404 })),

@@ -4,7 +4,7 @@
 // travel inside the MLS message, so the server stores ciphertext it cannot open.
 import { b64u, fromB64u } from '../../lab/src/chat/bytes.ts';
 import type { ChatFileRef } from '../../lab/src/chat/chat-content.ts';
-import { isTransient } from './renewal.ts';
+import { isTransient, retryAfterSeconds } from './renewal.ts';
 import {
   FILES,
   retryAfterMs,
@@ -28,7 +28,7 @@ async function json<T>(res: Response): Promise<T> {
 
 /** What the user is told of a refused request: the server's message, and what to do where it is not said. */
 function refusal(res: Response, code: string, message = `HTTP ${res.status}`): string {
-  const retryAfter = Number(res.headers.get('retry-after'));
+  const retryAfter = retryAfterSeconds(res.headers.get('retry-after')) ?? 0;
   if (code === 'too_many_uploads')
     return `${message} Wait for the files this device is sending to finish (an upload left by a closed page is released after a while), then send this one again.`;
   if (res.status === 429 && retryAfter > 0) return `${message} Try again in ${retryAfter} s.`;

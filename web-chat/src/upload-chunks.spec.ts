@@ -44,6 +44,9 @@ function server(
         message: 'no',
         details: { offset: stored.length },
       });
+    // Every byte in already (a chunk interrupted just at the end): only the check is left, as the server does.
+    if (body.length === 0 && at === SIZE)
+      return reply(200, { ...first, offset: SIZE, download: { path: '/d/t' } });
     const verdict = patch(++patches, body, at);
     if (verdict === 'drop') throw new TypeError('Failed to fetch');
     if (verdict === 'busy')
@@ -142,5 +145,63 @@ describe('sending an upload’s chunks', () => {
     expect((err as Error).message).toMatch(/still held the upload after 90 s/);
     expect(clock).toBeGreaterThan(BUSY_PATIENCE_MS);
     expect(clock).toBeLessThanOrEqual(BUSY_PATIENCE_MS + 2 * BUSY_PAUSE_MS + 1000);
+  });
+
+  /**
+   * The last chunk's connection drops after the server stored every byte. `head` is the offset HEAD reports
+   * then (the recorded one: the old offset while the dropped PATCH still holds the lease, or the end once a
+   * crash let it lapse) and `retry` what the server answers the next PATCH.
+   */
+  function lostLastReply(head: number, retry: (at: number, bytes: number) => Response) {
+    const log: string[] = [];
+    const one: Upload = { ...first, chunkMaxBytes: SIZE };
+    const http = async (req: Request): Promise<Response> => {
+      if (req.method === 'HEAD') {
+        log.push('HEAD');
+        return new Response(null, { status: 200, headers: { 'upload-offset': String(head) } });
+      }
+      const at = Number(req.headers.get('upload-offset'));
+      const bytes = (await req.arrayBuffer()).byteLength;
+      log.push(`PATCH ${at}+${bytes}`);
+      if (log.length === 1) throw new TypeError('Failed to fetch');
+      return retry(at, bytes);
+    };
+    return { log, send: () => sendChunks(sealed, one, http, { origin: ORIGIN, pause: noPause }) };
+  }
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+  it('a retried PATCH answered upload_already_complete (the lost one completed it) ends without a link, not in an error', async () => {
+    const s = lostLastReply(0, () =>
+      json(409, { code: 'upload_already_complete', message: 'This upload is complete.' }),
+    );
+    const last = await s.send();
+    expect(last).toMatchObject({ id: 'u1', offset: SIZE });
+    expect(last.download).toBeUndefined(); // the caller asks for the link (files.ts)
+    expect(s.log).toEqual([`PATCH 0+${SIZE}`, 'HEAD', `PATCH 0+${SIZE}`]);
+  });
+
+  it('every byte in but not checked yet (the server died while hashing): a PATCH with no bytes at the end finishes it', async () => {
+    const s = lostLastReply(SIZE, (at, bytes) =>
+      at === SIZE && bytes === 0
+        ? json(200, { ...first, offset: SIZE, download: { path: '/d/t' } })
+        : json(409, { code: 'upload_offset_mismatch', message: 'no', details: { offset: SIZE } }),
+    );
+    expect((await s.send()).download?.path).toBe('/d/t');
+    expect(s.log).toEqual([`PATCH 0+${SIZE}`, 'HEAD', `PATCH ${SIZE}+0`]);
+  });
+
+  it('an answer at the end without a link is returned as it is (no PATCH with no bytes)', async () => {
+    let patches = 0;
+    const http = (req: Request) => {
+      if (req.method === 'PATCH') patches++;
+      // A second PATCH would be a loop: the connection drops from then on, so it ends (upload_gave_up).
+      if (patches > 1) return Promise.reject(new TypeError('Failed to fetch'));
+      return Promise.resolve(json(200, { ...first, offset: SIZE }));
+    };
+    const one: Upload = { ...first, chunkMaxBytes: SIZE };
+    const last = await sendChunks(sealed, one, http, { origin: ORIGIN, pause: noPause });
+    expect(last).toMatchObject({ offset: SIZE });
+    expect(patches).toBe(1);
   });
 });

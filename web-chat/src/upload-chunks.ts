@@ -78,7 +78,10 @@ export type SendOptions = {
   now?: () => number;
 };
 
-/** Sends `sealed` from `first.offset` to its end; the last reply (with the download link). */
+/**
+ * Sends `sealed` from `first.offset` to its end; the last reply (with the download link), or the upload without
+ * one when the server says it is complete but its link was lost with a dropped reply (the caller asks for it).
+ */
 export async function sendChunks(
   sealed: Uint8Array<ArrayBuffer>,
   first: Upload,
@@ -90,7 +93,11 @@ export async function sendChunks(
   let chunkBytes = first.chunkMaxBytes;
   let stalls = 0;
   let busySince: number | undefined;
-  while (up.offset < sealed.length) {
+  // Whether `up` is the server's own answer: one at the end without a link is returned as it is. An end known
+  // only from an error's offset or HEAD is not: the bytes are all in but may not be checked yet (the process
+  // died while hashing), and a PATCH with no bytes at that offset finishes the upload.
+  let answered = true;
+  while (!up.download && (up.offset < sealed.length || !answered)) {
     const at = up.offset;
     const res = await http(
       new Request(url, {
@@ -101,11 +108,15 @@ export async function sendChunks(
     ).catch(() => null); // the connection dropped: ask where the upload stands
     if (res?.ok) {
       up = (await res.json()) as Upload;
+      answered = true;
       stalls = 0;
       busySince = undefined;
       continue;
     }
+    answered = false;
     const why = res ? await failure(res) : null;
+    // A PATCH whose reply was lost completed it (the retry reached it after the check): the link is asked for.
+    if (why?.code === 'upload_already_complete') return { ...up, offset: sealed.length };
     if (why && !resumable(why)) throw new UploadError(why.message, why.code);
     // The chunk took too long: the next ones are smaller, so each fits in the server's time.
     if (why?.code === 'upload_interrupted')
