@@ -111,6 +111,25 @@ describe('sending an upload’s chunks', () => {
     expect(pauses).toEqual([1000, 2000, 4000, 8000]);
   });
 
+  it('tries a chunk answered 503 again after its Retry-After, as it does a timeout (408) or a rate limit (429)', async () => {
+    for (const status of [503, 408, 429]) {
+      const s = server(() => 'ok');
+      let refused = false;
+      const waits: number[] = [];
+      const http = (req: Request) => {
+        if (req.method !== 'PATCH' || refused) return s.http(req);
+        refused = true;
+        const headers = { 'content-type': 'application/json', 'retry-after': '2' };
+        return Promise.resolve(new Response(JSON.stringify({ message: 'Busy.' }), { status, headers }));
+      };
+      const pause = (ms: number) => (waits.push(ms), Promise.resolve());
+      const last = await sendChunks(sealed, first, http, { origin: ORIGIN, pause });
+      expect(last.download?.path).toBe('/d/t');
+      expect(same(s.stored)).toBe(true);
+      expect(waits).toEqual([2000]);
+    }
+  });
+
   it('stops at once on a refusal that another attempt would not change', async () => {
     const http = () =>
       Promise.resolve(

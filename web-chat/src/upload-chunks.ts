@@ -5,7 +5,7 @@
 // the server (HEAD) where the upload stands. Giving up is bounded: MAX_STALLS attempts in a row that add no
 // byte.
 
-import { retryAfterSeconds } from './renewal.ts';
+import { isTransient, retryAfterSeconds } from './renewal.ts';
 
 /** What the server answers about an upload (the fields the page reads). */
 export type Upload = { id: string; chunkMaxBytes: number; offset: number; download?: { path: string } };
@@ -150,9 +150,7 @@ export async function sendChunks(
 function resumable(f: Failure): boolean {
   return (
     ['upload_interrupted', 'upload_offset_mismatch', 'upload_busy'].includes(f.code) ||
-    f.status === 408 ||
-    f.status === 429 ||
-    f.status >= 500
+    isTransient({ status: f.status })
   );
 }
 
